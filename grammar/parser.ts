@@ -329,11 +329,18 @@ export class NnParser extends CstParser {
 
   addExpr = this.RULE("addExpr", () => {
     this.SUBRULE(this.mulExpr, { LABEL: "operands" });
-    this.MANY(() => {
+    // A `-` that starts a new line starts a new expression (`-prim.mean(…)` as a block's result).
+    this.MANY({ GATE: () => !(this.LA(1).tokenType === T.Minus && this.onNewLine()), DEF: () => {
       this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) }]);
       this.SUBRULE2(this.mulExpr, { LABEL: "operands" });
-    });
+    } });
   });
+
+  /** Whether the next token starts a line (so it cannot continue the previous expression). */
+  private onNewLine(): boolean {
+    const prev = this.LA(0), next = this.LA(1);
+    return !!prev && Number.isFinite(prev.endLine) && (next.startLine ?? 0) > (prev.endLine ?? 0);
+  }
 
   mulExpr = this.RULE("mulExpr", () => {
     this.SUBRULE(this.unaryExpr, { LABEL: "operands" });
@@ -361,7 +368,8 @@ export class NnParser extends CstParser {
 
   postfixExpr = this.RULE("postfixExpr", () => {
     this.SUBRULE(this.primary);
-    this.MANY(() => {
+    // `(` or `[` on a new line begins a new expression rather than a call or an index.
+    this.MANY({ GATE: () => !((this.LA(1).tokenType === T.LParen || this.LA(1).tokenType === T.LBracket) && this.onNewLine()), DEF: () => {
       this.OR([
         { ALT: () => this.SUBRULE(this.callArgs, { LABEL: "suffixes" }) },
         {
@@ -370,8 +378,15 @@ export class NnParser extends CstParser {
             this.CONSUME(T.Identifier, { LABEL: "members" });
           },
         },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket, { LABEL: "suffixes" });
+            this.SUBRULE(this.expr, { LABEL: "indexes" });
+            this.CONSUME(T.RBracket);
+          },
+        },
       ]);
-    });
+    } });
   });
 
   callArgs = this.RULE("callArgs", () => {
@@ -413,8 +428,13 @@ export class NnParser extends CstParser {
       { ALT: () => this.CONSUME(T.Model, { LABEL: "Identifier" }) },
       {
         ALT: () => {
+          // `(a)` groups; `(a, b)` is a tuple, the same as the list `[a, b]`.
           this.CONSUME(T.LParen);
           this.SUBRULE(this.expr);
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.expr);
+          });
           this.CONSUME(T.RParen);
         },
       },

@@ -1,22 +1,60 @@
-// Registers the front end with the driver. (Parse-only until the elaborator lands.)
+// Registers the front end with the driver: load → parse → elaborate models → check datasets and training.
+import * as path from "node:path";
 import * as fs from "node:fs";
+import type * as A from "./parser/ast.js";
+import { DiagnosticBag, noSpan, sortDiagnostics } from "./diag/diagnostic.js";
 import { registerChecker, type CheckResult } from "./driver.js";
-import { parseSource } from "./parser/parse.js";
+import { loadPrelude, ModuleLoader } from "./elab/modules.js";
+import { elaborateModel, type ElaboratedModel } from "./elab/model.js";
+import { checkDefinitionShapes } from "./elab/definitions.js";
+import { checkDatasetsAndTraining } from "./elab/train-check.js";
+import { printGraph } from "./ir/printer.js";
 
-registerChecker((entry, opts): CheckResult => {
-  const sources = new Map<string, string>();
-  let text = opts.text;
-  if (text === undefined) {
-    try {
-      text = fs.readFileSync(entry, "utf8");
-    } catch (e) {
-      return {
-        entry, sources, summaries: [], irText: "",
-        diagnostics: [{ code: "E0901", severity: "error", message: `cannot read ${entry}: ${(e as Error).message}`, span: { file: entry, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }],
-      };
-    }
+export function check(entry: string, text?: string): CheckResult & { models: Map<string, ElaboratedModel> } {
+  const bag = new DiagnosticBag();
+  const prelude = loadPrelude();
+  const loader = new ModuleLoader(prelude, bag);
+  const models = new Map<string, ElaboratedModel>();
+  const sources = new Map<string, string>(prelude.sources);
+  const result = (): CheckResult & { models: Map<string, ElaboratedModel> } => {
+    for (const [k, v] of loader.sources) sources.set(k, v);
+    return {
+      entry, sources, models,
+      diagnostics: sortDiagnostics(bag.items),
+      summaries: [...models.values()].map((m) => m.summary),
+      trainedModel,
+      irText: [...models.values()].map((m) => printGraph(m.graph)).join("\n\n"),
+    };
+  };
+  let trainedModel: string | undefined;
+  if (text === undefined && !fs.existsSync(entry)) {
+    bag.error("E0901", noSpan(entry), `cannot read ${entry}: no such file`);
+    return result();
   }
-  sources.set(entry, text);
-  const r = parseSource(text, entry);
-  return { entry, sources, summaries: [], irText: "", diagnostics: r.diagnostics };
-});
+  try {
+    // Errors inside the stdlib itself are reported too (they would otherwise surface far away).
+    bag.items.push(...prelude.diagnostics);
+    const mod = loader.load(entry, text);
+    if (!mod) {
+      bag.error("E0901", noSpan(entry), `cannot read ${entry}`);
+      return result();
+    }
+    checkDefinitionShapes(mod, bag);
+    for (const item of mod.program.items) {
+      if (item.kind !== "Definition" || item.defKind !== "model" || item.name.name === "<missing>") continue;
+      const m = elaborateModel(item, mod, bag);
+      if (m) models.set(item.name.name, m);
+    }
+    const train = mod.program.items.find((i): i is A.TrainDecl => i.kind === "Train");
+    trainedModel = train?.model.name;
+    checkDatasetsAndTraining(mod, models, bag);
+  } catch (e) {
+    // Never throw on user input: an internal failure becomes a diagnostic.
+    bag.error("E9999", noSpan(entry), `internal compiler error: ${(e as Error).message}`, {
+      notes: [((e as Error).stack ?? "").split("\n").slice(1, 4).join("\n"), "please report this with the .nn file that caused it"],
+    });
+  }
+  return result();
+}
+
+registerChecker((entry, opts) => check(path.normalize(entry), opts.text));

@@ -24,7 +24,7 @@ export interface Ident extends Node { name: string }
 
 /** The kinds a `kind name(...)` definition may have. */
 export const DEFINITION_KINDS = [
-  "fn", "layer", "model", "loss", "metric", "optimizer", "initializer", "regularizer", "callback", "schedule", "source",
+  "fn", "layer", "model", "loss", "metric", "optimizer", "initializer", "regularizer", "callback", "schedule", "source", "transform",
 ] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
@@ -119,6 +119,7 @@ export type Expr =
   | { kind: "NoneLit"; span: Span }
   | { kind: "Name"; name: string; span: Span }
   | { kind: "Member"; object: Expr; name: Ident; span: Span }
+  | { kind: "Index"; object: Expr; index: Expr; span: Span }
   | { kind: "Call"; callee: Expr; args: Arg[]; span: Span }
   | { kind: "Pipe"; input: Expr; stage: Expr; span: Span }
   | { kind: "Binary"; op: string; left: Expr; right: Expr; span: Span }

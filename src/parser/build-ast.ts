@@ -123,7 +123,7 @@ export class AstBuilder {
     } else if (lists.length === 1) {
       if (inputFirst) def.inputs = lists[0];
       else def.config = lists[0];
-    } else if (inputFirst && defKind !== "metric") {
+    } else if (inputFirst && !tokens(c, "alternatives").length) {
       this.diags.error("E0104", name.span, `${defKind} \`${name.name}\` needs a parameter list`);
     }
     const rt = nodes(c, "returnType")[0];
@@ -321,15 +321,22 @@ export class AstBuilder {
     const calls = nodes(c, "suffixes");
     const dots = tokens(c, "suffixes");
     const members = tokens(c, "members");
-    const suffixes: { offset: number; call?: CstNode; member?: IToken }[] = [
+    const indexes = nodes(c, "indexes");
+    const dotToks = dots.filter((d) => d.image === ".");
+    const bracketToks = dots.filter((d) => d.image === "[");
+    const suffixes: { offset: number; call?: CstNode; member?: IToken; index?: CstNode; open?: IToken }[] = [
       ...calls.map((call) => ({ offset: call.location?.startOffset ?? 0, call })),
-      ...dots.map((d, i) => ({ offset: d.startOffset, member: members[i] })),
+      ...dotToks.map((d, i) => ({ offset: d.startOffset, member: members[i] })),
+      ...bracketToks.map((b, i) => ({ offset: b.startOffset, index: indexes[i], open: b })),
     ].sort((a, b) => a.offset - b.offset);
     for (const s of suffixes) {
       if (s.call) {
         const callSpan = this.nodeSpan(s.call);
         const span: Span = { ...e.span, end: callSpan.end, endLine: callSpan.endLine, endCol: callSpan.endCol };
         e = { kind: "Call", callee: e, args: this.args(s.call), span };
+      } else if (s.open) {
+        const index: A.Expr = s.index ? this.expr(s.index) : { kind: "ErrorExpr", span: this.tokenSpan(s.open) };
+        e = { kind: "Index", object: e, index, span: { ...e.span, end: index.span.end + 1, endLine: index.span.endLine, endCol: index.span.endCol + 1 } };
       } else {
         const name = this.ident(s.member, e.span);
         e = { kind: "Member", object: e, name, span: { ...e.span, end: name.span.end, endLine: name.span.endLine, endCol: name.span.endCol } };
@@ -362,8 +369,9 @@ export class AstBuilder {
     if ((t = tok("Identifier"))) {
       return t.isInsertedInRecovery ? { kind: "ErrorExpr", span } : { kind: "Name", name: t.image, span };
     }
-    const inner = nodes(c, "expr")[0];
-    if (inner) return this.expr(inner);
+    const inner = nodes(c, "expr");
+    if (inner.length > 1) return { kind: "List", items: inner.map((i) => this.expr(i)), span };
+    if (inner[0]) return this.expr(inner[0]);
     const list = nodes(c, "listExpr")[0];
     if (list) return { kind: "List", items: nodes(list.children, "items").map((i) => this.expr(i)), span };
     const lam = nodes(c, "lambda")[0];

@@ -1,0 +1,116 @@
+// The `nnc` command line: wires commander to the command bodies in commands.ts and init.ts.
+import "../checker.js"; // side effect: registers the front end with the driver
+import * as fs from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { backendCommand, checkCommand, summaryCommand, type Format } from "./commands.js";
+import { initProject } from "./init.js";
+import { Exit, processIo, type CliIo } from "./io.js";
+
+/**
+ * The "version" of nnc's package.json: ../../../package.json from dist/src/cli/main.js (also found
+ * from src/cli/main.ts, two levels up, when the sources run directly, e.g. under vitest).
+ */
+export function packageVersion(): string {
+  for (const rel of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "nnc" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return "unknown";
+}
+
+const HELP_AFTER = `
+With no [file], a command uses the project in the working folder: the "entry" of
+nnc.json, else the only .nn file with a \`train\` block. A folder may be given instead
+of a file. \`nnc\` with no command prints this help.
+
+Exit status:
+  0   success (warnings do not fail)
+  1   the source has errors, or no entry file was found
+  2   usage error: unknown command, option or model
+  3   the front end passed, but the back end (compile, run) is not available yet
+  70  internal error in nnc (please report it)`;
+
+const hint = (command?: string) => `hint: run \`nnc ${command ? `${command} ` : ""}--help\` for usage`;
+
+const formatOption = () => new Option("--format <format>", "output format").choices(["text", "json"]).default("text");
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("nnc");
+  program
+    .description("Compiler for the .nn neural-network language")
+    .version(packageVersion(), "-V, --version", "print the nnc version")
+    .helpOption("-h, --help", "show help")
+    .helpCommand("help [command]", "show help for a command")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    })
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(hint())
+    .addHelpText("after", HELP_AFTER);
+
+  program
+    .command("check")
+    .showHelpAfterError(hint("check"))
+    .description("check a .nn file for errors")
+    .argument("[file]", ".nn file or project folder")
+    .addOption(formatOption())
+    .action((file: string | undefined, opts: { format: Format }) => setExit(checkCommand(file, opts, io)));
+
+  program
+    .command("summary")
+    .showHelpAfterError(hint("summary"))
+    .description("check a file and print a Keras-style table of each model's layers and parameters")
+    .argument("[file]", ".nn file or project folder")
+    .option("--model <name>", "only this model (default: the trained model, else all models)")
+    .addOption(formatOption())
+    .action((file: string | undefined, opts: { format: Format; model?: string }) => setExit(summaryCommand(file, opts, io)));
+
+  program
+    .command("init")
+    .showHelpAfterError(hint("init"))
+    .description("create a new project (nnc.json and main.nn) in a folder")
+    .argument("[dir]", "folder to create the project in", ".")
+    .action((dir: string) => setExit(initProject(dir, io)));
+
+  program
+    .command("compile")
+    .showHelpAfterError(hint("compile"))
+    .description("compile a model (not available yet: runs the front end only, exit 3)")
+    .argument("[file]", ".nn file or project folder")
+    .action((file: string | undefined) => setExit(backendCommand("compile", file, io)));
+
+  program
+    .command("run")
+    .showHelpAfterError(hint("run"))
+    .description("train a model (not available yet: runs the front end only, exit 3)")
+    .argument("[file]", ".nn file or project folder")
+    .action((file: string | undefined) => setExit(backendCommand("run", file, io)));
+
+  return program;
+}
+
+/** Runs `nnc` with `argv` (without node and script) and returns the exit status; never throws. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = Exit.ok;
+  try {
+    const program = buildProgram(io, (c) => (code = c));
+    if (argv.length === 0) {
+      program.outputHelp();
+      return Exit.ok;
+    }
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? Exit.ok : Exit.usage;
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(`internal error: ${err.message}\n${err.stack ?? ""}\nthis is a bug in nnc; please report it\n`);
+    return Exit.internal;
+  }
+}
