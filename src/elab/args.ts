@@ -115,6 +115,7 @@ export function checkConfigType(el: Elaborator, t: A.TypeExpr, v: V, span: Span,
     return ERR;
   };
   if (v.k === "error") return v;
+  if (v.k === "none" && t.kind === "ListType") return v;
   if (t.kind === "ListType") {
     if (v.k !== "list") return bad();
     const items = v.items.map((x) => checkConfigType(el, t.element, x, span, `an element of ${what}`));
