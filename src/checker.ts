@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import type * as A from "./parser/ast.js";
-import { DiagnosticBag, noSpan, sortDiagnostics } from "./diag/diagnostic.js";
+import { type Diagnostic, DiagnosticBag, noSpan, sortDiagnostics } from "./diag/diagnostic.js";
 import { registerChecker, type CheckResult } from "./driver.js";
 import { loadPrelude, ModuleLoader } from "./elab/modules.js";
 import { elaborateModel, type ElaboratedModel } from "./elab/model.js";
@@ -20,13 +20,14 @@ export function check(entry: string, text?: string): CheckResult & { models: Map
     for (const [k, v] of loader.sources) sources.set(k, v);
     return {
       entry, sources, models,
-      diagnostics: sortDiagnostics(bag.items),
+      diagnostics: sortDiagnostics(dropCascades(bag.items, items)),
       summaries: [...models.values()].map((m) => m.summary),
       trainedModel,
       irText: [...models.values()].map((m) => printGraph(m.graph)).join("\n\n"),
     };
   };
   let trainedModel: string | undefined;
+  let items: A.TopItem[] = [];
   if (text === undefined && !fs.existsSync(entry)) {
     bag.error("E0901", noSpan(entry), `cannot read ${entry}: no such file`);
     return result();
@@ -39,6 +40,7 @@ export function check(entry: string, text?: string): CheckResult & { models: Map
       bag.error("E0901", noSpan(entry), `cannot read ${entry}`);
       return result();
     }
+    items = mod.program.items;
     checkDefinitionShapes(mod, bag);
     for (const item of mod.program.items) {
       if (item.kind !== "Definition" || item.defKind !== "model" || item.name.name === "<missing>") continue;
@@ -56,5 +58,12 @@ export function check(entry: string, text?: string): CheckResult & { models: Map
   }
   return result();
 }
+
+/** Inside an item with a syntax error, later errors are usually its echoes: keep only the syntax ones. */
+function dropCascades(ds: Diagnostic[], items: A.TopItem[]): Diagnostic[] {
+  const broken = items.filter((it) => ds.some((d) => isSyntax(d) && d.span.file === it.span.file && d.span.start >= it.span.start && d.span.start <= it.span.end));
+  return ds.filter((d) => isSyntax(d) || !broken.some((it) => d.span.file === it.span.file && d.span.start >= it.span.start && d.span.end <= it.span.end + 1));
+}
+const isSyntax = (d: Diagnostic) => d.code === "E0001" || d.code === "E0002";
 
 registerChecker((entry, opts) => check(path.normalize(entry), opts.text));
