@@ -388,7 +388,8 @@ export class Elaborator {
   private pipe(e: A.Expr & { kind: "Pipe" }, env: Env, mod: Module): V {
     const input = this.evalExpr(e.input, env, mod);
     const stage = e.stage;
-    const inArg: ArgIn = { value: input, span: e.input.span };
+    // Errors about the piped value point at the stage it flows into.
+    const inArg: ArgIn = { value: input, span: stage.span };
     if (stage.kind === "Call") {
       const callee = this.evalExpr(stage.callee, env, mod);
       const args = this.evalArgs(stage.args, env, mod);
@@ -396,11 +397,11 @@ export class Elaborator {
       // `x |> dense(10)`: configuration, then input. `x |> f(a)` for a one-list callable means f(x, a).
       if (callee.k === "def" && callee.ref.def.config && !callee.config) {
         const configured = this.callValue(callee, args, stage.span, calleeName(stage.callee));
-        return configured.k === "error" ? ERR : this.callValue(configured, [inArg], e.span, calleeName(stage.callee));
+        return configured.k === "error" ? ERR : this.callValue(configured, [inArg], stage.span, calleeName(stage.callee));
       }
-      if (isCallable(callee)) return this.callValue(callee, [inArg, ...args], e.span, calleeName(stage.callee));
+      if (isCallable(callee)) return this.callValue(callee, [inArg, ...args], stage.span, calleeName(stage.callee));
       const made = this.callValue(callee, args, stage.span, calleeName(stage.callee));
-      return made.k === "error" ? ERR : this.callValue(made, [inArg], e.span, calleeName(stage.callee));
+      return made.k === "error" ? ERR : this.callValue(made, [inArg], stage.span, calleeName(stage.callee));
     }
     const f = this.evalExpr(stage, env, mod);
     if (f.k === "error" || input.k === "error") return ERR;
@@ -408,13 +409,13 @@ export class Elaborator {
       // A bare layer name in a pipeline uses its defaults: `|> batchnorm`.
       const config = this.configure(f, [], stage.span);
       if (!config) return ERR;
-      return this.callValue({ k: "def", ref: f.ref, config }, [inArg], e.span, f.ref.def.name.name);
+      return this.callValue({ k: "def", ref: f.ref, config }, [inArg], stage.span, f.ref.def.name.name);
     }
     if (!isCallable(f) && !(f.k === "def" && f.ref.def.inputs)) {
       this.bag.error("E0215", stage.span, `a pipeline stage must be a layer or function, found ${describe(f)}`);
       return ERR;
     }
-    return this.callValue(f, [inArg], e.span, calleeName(stage));
+    return this.callValue(f, [inArg], stage.span, calleeName(stage));
   }
 
   /** Applies a layer/model/fn/loss/metric (or lambda) to its inputs by inlining its body. */

@@ -98,6 +98,17 @@ type DefV = V & { k: "def" };
 /** Evaluates a setting that must name a definition of `kind`; strings ("adam") are accepted too. */
 function evalNamed(e: A.Expr, kind: A.DefinitionKind, mod: Module, env: Env, bag: DiagnosticBag): DefV | undefined {
   const el = scratch(bag);
+  const ofKind = () => env.names().filter((n) => { const x = env.get(n); return x?.k === "def" && (x.ref.def.defKind === kind || (kind === "metric" && x.ref.def.defKind === "loss")); });
+  // An unknown bare name: suggest among definitions of the expected kind.
+  const head = e.kind === "Call" ? e.callee : e;
+  if (head.kind === "Name" && !env.get(head.name)) {
+    const sug = suggest(head.name, ofKind());
+    bag.error("E0201", head.span, `unknown ${kind} \`${head.name}\``, {
+      notes: [`${kind}s: ${ofKind().sort().join(", ")}`],
+      fix: sug ? { message: `did you mean \`${sug}\`?`, span: head.span, replacement: sug } : undefined,
+    });
+    return undefined;
+  }
   let v: V = e.kind === "Str" ? (env.get(e.value) ?? { k: "error" }) : el.evalExpr(e, env, mod);
   if (e.kind === "Str" && v.k === "error") {
     const sug = suggest(e.value, env.names().filter((n) => { const x = env.get(n); return x?.k === "def" && x.ref.def.defKind === kind; }));
