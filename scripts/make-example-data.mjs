@@ -163,25 +163,34 @@ const CANCER = {
   worst_fractal_dimension: [0.0915, 0.0216, 0.0794, 0.0138, "fd", 0.8],
 };
 
+// Severity ~ N(mean, sd) per class; sdScale shrinks the within-profile spread to compensate
+// for the spread that the severity itself adds.
+const SEVERITY = { malignant: [1.0, 0.2], benign: [0.0, 0.12], sdScale: 0.9 };
+
 function logNormal(rng, mean, sd, g) {
   const s2 = Math.log(1 + (sd * sd) / (mean * mean));
   return Math.exp(Math.log(mean) - s2 / 2 + Math.sqrt(s2) * g);
 }
 
 function cancerRow(rng, malignant) {
+  // Severity: where the row sits between the benign (0) and malignant (1) profiles. Low-grade
+  // malignant and atypical benign rows overlap, so the classes are not perfectly separable.
+  const m = malignant ? clamp(rng.normal(SEVERITY.malignant[0], SEVERITY.malignant[1]), -0.3, 1.6) : clamp(rng.normal(SEVERITY.benign[0], SEVERITY.benign[1]), -0.3, 1.6);
   const latent = {};
   for (const f of ["size", "texture", "shape", "smooth", "sym", "fd"]) latent[f] = rng.normal();
   const v = {};
   for (const [name, [mm, ms, bm, bs, factor, load]] of Object.entries(CANCER)) {
     const g = load * latent[factor] + Math.sqrt(1 - load * load) * rng.normal();
-    v[name] = malignant ? logNormal(rng, mm, ms, g) : logNormal(rng, bm, bs, g);
+    const mean = Math.max(bm + m * (mm - bm), 0.3 * Math.min(bm, mm));
+    const sd = Math.max(bs + m * (ms - bs), 0.5 * Math.min(bs, ms)) * SEVERITY.sdScale;
+    v[name] = logNormal(rng, mean, sd, g);
   }
   // Geometry: perimeter ≈ 2π·r (a little more for irregular, compact outlines), area ≈ π·r².
   const r = v.mean_radius;
   v.mean_perimeter = 2 * Math.PI * r * (1 + 0.35 * v.mean_compactness + rng.normal(0, 0.006));
   v.mean_area = Math.PI * r * r * (1 + rng.normal(0, 0.03));
   // Worst (mean of the three largest cells) values exceed the means.
-  const wr = r * logNormal(rng, malignant ? 1.21 : 1.1, 0.05, rng.normal());
+  const wr = r * logNormal(rng, 1.1 + 0.11 * clamp(m, 0, 1), 0.05, rng.normal());
   v.worst_radius = wr;
   v.worst_perimeter = 2 * Math.PI * wr * (1 + 0.17 * v.worst_compactness + rng.normal(0, 0.008));
   v.worst_area = Math.PI * wr * wr * (1 + rng.normal(0, 0.035));
@@ -319,8 +328,8 @@ const DIGIT_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];
 
 function digitImage(rng, d) {
   const t = TEMPLATES[d];
-  const dx = rng.int(-1, 1);
-  const dy = rng.int(-1, 1);
+  const dx = rng.pick([1, 2, 1]) - 1; // shift by −1, 0 or +1 pixel
+  const dy = rng.pick([1, 3, 1]) - 1; // vertical shifts crop a row, so they are rarer
   const stroke = (y, x) => {
     const sy = y - dy;
     const sx = x - dx;
@@ -345,8 +354,9 @@ function digitImage(rng, d) {
         v = intensity * blur * Math.min(n, 2) * rng.uniform(0.3, 1);
         if (thick !== 0 && stroke(y, x - thick)) v = Math.max(v, intensity * rng.uniform(0.4, 0.9));
       }
-      if (rng.u() < 0.05) v += rng.uniform(2, 9); // speckle
-      v += rng.normal(0, 0.7);
+      if (v >= 0.5) v += rng.normal(0, 1); // jitter on the ink
+      else if (rng.u() < 0.12) v += rng.uniform(0, 3); // faint background smudges
+      if (rng.u() < 0.03) v += rng.uniform(3, 10); // speckle
       img[y * 8 + x] = clamp(Math.round(v), 0, 16);
     }
   }

@@ -74,6 +74,12 @@ export class Dim {
     if (exact) return exact;
     const a = this.value, b = d.value;
     if (a !== undefined && b !== undefined && b !== 0) return Dim.const(Math.floor(a / b));
+    // Normal form: move whole multiples of the divisor out of the constant term, ⌊(H - 4) / 2⌋ = ⌊H / 2⌋ - 2.
+    if (b !== undefined && b > 0) {
+      const c = this.terms.get("") ?? 0;
+      const q = Math.floor(c / b);
+      if (q !== 0) return this.sub(Dim.const(q * b)).floorDiv(d).add(Dim.const(q));
+    }
     return Dim.sym(`⌊${this.toString(true)} / ${d.toString(true)}⌋`);
   }
 
