@@ -128,8 +128,9 @@ function housePrices() {
 // ---------------------------------------------------------------------------------------------
 // Breast cancer (seed S0): 30 class-conditional measurements, 212 malignant / 357 benign.
 //
-// Every base feature is log-normal with the class mean/sd below (close to the per-class
-// statistics of the Wisconsin diagnostic set). Features share latent factors (size, texture,
+// Each row draws a severity m (≈ 0 benign, ≈ 1 malignant; see SEVERITY) and every base feature
+// is log-normal around the benign/malignant mean and sd below (close to the per-class statistics
+// of the Wisconsin diagnostic set) interpolated at m. Features share latent factors (size, texture,
 // shape, smoothness, symmetry, fractal dimension) so related columns are correlated; perimeter
 // and area are derived from radius (≈ 2π·r, π·r²), and the `*_error` columns of perimeter and
 // area from radius_error.
