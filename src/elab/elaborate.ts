@@ -27,7 +27,8 @@ export class Elaborator {
   rows: RowBuilder[] = [];
   private callStack: string[] = [];
 
-  constructor(readonly bag: DiagnosticBag, readonly root: Graph = newGraph("main")) {
+  /** Bodiless (builtin) losses and metrics have no IR: only train-block checks may apply them. */
+  constructor(readonly bag: DiagnosticBag, readonly root: Graph = newGraph("main"), readonly allowBuiltins = false) {
     this.graphs.push(root);
   }
 
@@ -435,7 +436,13 @@ export class Elaborator {
     const def = f.k === "def" ? f.ref.def : undefined;
     const run = (): V => {
       if (!def) return this.evalBlock((f as { body: A.Block }).body, env, mod);
-      if (!def.body) return this.builtinResult(def, env, span);
+      if (!def.body) {
+        if (this.allowBuiltins) return this.builtinResult(def, env, span);
+        this.bag.error("E0217", span, `\`${name}\` is built into the training loop and cannot be called in a model`, {
+          notes: [`use it in a train block: \`metrics = [${name}]\``],
+        });
+        return ERR;
+      }
       this.callStack.push(name);
       const before = this.bag.items.length;
       try {
@@ -509,7 +516,7 @@ export class Elaborator {
     }
     const sig = PRIMS.get(name)!;
     // Numbers passed where a primitive takes a tensor become scalar constants of the tensors' dtype.
-    const dtype = args.find((a) => a.value.k === "tensor")?.value as { val: Value } | undefined;
+    const dtype = args.find((a) => a.value.k === "tensor" && a.value.val.type.dtype !== "bool")?.value as { val: Value } | undefined;
     args = args.map((a, i) => {
       const p = a.name ? sig.params.find((x) => x.name === a.name!.name) : sig.params[i];
       if (p?.kind !== "tensor" || (a.value.k !== "int" && a.value.k !== "float")) return a;

@@ -38,7 +38,7 @@ export function checkDatasetsAndTraining(mod: Module, models: Map<string, Elabor
 }
 
 function scratch(bag: DiagnosticBag): Elaborator {
-  return new Elaborator(bag, newGraph("check"));
+  return new Elaborator(bag, newGraph("check"), true);
 }
 
 function settingMap(settings: A.Setting[], allowed: string[], what: string, bag: DiagnosticBag): Map<string, A.Setting> {
