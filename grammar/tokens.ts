@@ -34,6 +34,8 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, grou
 export const Float = createToken({ name: "Float", pattern: /(?:\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?)/ });
 export const Integer = createToken({ name: "Integer", pattern: /\d+/, longer_alt: Float });
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
+/** Single-quoted strings are not .nn syntax; lexed so the parser can recover and explain. */
+export const SingleQuoted = createToken({ name: "SingleQuoted", pattern: /'[^'\n\r]*'/ });
 
 export const Pipe = createToken({ name: "Pipe", pattern: /\|>/ });
 export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
@@ -66,7 +68,7 @@ export const RBrace = createToken({ name: "RBrace", pattern: /}/ });
 export const allTokens: TokenType[] = [
   WhiteSpace, DocComment, LineComment, BlockComment,
   Keyword, Import, Fn, Layer, Model, Let, Param, State, If, Else, True, False, None, Dataset, Train, On, And, Or, Not,
-  Float, Integer, StringLit, Identifier,
+  Float, Integer, StringLit, SingleQuoted, Identifier,
   Pipe, Arrow, FatArrow, Ellipsis, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
   Plus, Minus, Star, Slash, At, Bar, Dot, Comma, Colon, Semicolon,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,

@@ -16,7 +16,7 @@ export function checkDefinitionShapes(mod: Module, bag: DiagnosticBag): void {
         });
       }
     }
-    if (!item.body && !item.alternatives && TENSOR_KINDS.has(item.defKind) && !mod.isStdlib) {
+    if (!item.body && !item.alternatives && TENSOR_KINDS.has(item.defKind) && !mod.isStdlib && item.name.name !== "<missing>") {
       bag.error("E0106", item.name.span, `${item.defKind} \`${item.name.name}\` has no body`, {
         fix: { message: "add a body in braces: `{ x |> dense(10) }`" },
       });

@@ -131,6 +131,13 @@ export class Elaborator {
       env.set(s.name.name, ERR);
       return;
     }
+    if (t.shape.some((d) => (d.value ?? 1) <= 0)) {
+      this.bag.error("E0312", s.type.span, `parameter \`${s.name.name}\` would have shape ${typeToString(t)}: every dimension must be positive`, {
+        notes: ["a layer size such as `units` must be at least 1"],
+      });
+      env.set(s.name.name, ERR);
+      return;
+    }
     const initV = s.init ? this.evalExpr(s.init, env, mod) : undefined;
     let init: { name: string; args: Record<string, number | string | boolean> } = { name: "zeros", args: {} };
     if (initV) {
@@ -468,6 +475,11 @@ export class Elaborator {
     for (let i = from; i < this.bag.items.length; i++) {
       const d = this.bag.items[i]!;
       if (!d.span.file.startsWith("stdlib/")) continue;
+      // The same complaint about the same call once is enough.
+      if (this.bag.items.slice(from, i).some((x) => x.code === d.code && x.span.start === call.start && x.span.file === call.file)) {
+        this.bag.items.splice(i--, 1);
+        continue;
+      }
       this.bag.items[i] = {
         ...d, span: call, message: `in \`${def.name.name}\`: ${d.message}`,
         related: [...(d.related ?? []), { span: d.span, message: `inside \`${def.name.name}\`` }],
@@ -555,7 +567,10 @@ export class Elaborator {
 
   /** Elaborates a scan's step function once, on a carry and one time step. */
   private scanBody(f: V, init: Value, xs: Value, span: Span): Graph | undefined {
-    if (xs.type.shape.length < 2) return undefined;
+    if (xs.type.shape.length < 2) {
+      this.bag.error("E0314", span, `scan runs over axis 1 of a [B, T, ...] sequence, found ${typeToString(xs.type)}`);
+      return undefined;
+    }
     const g = newGraph("scan_step");
     const carry = this.newValue(init.type, "carry");
     const xt = this.newValue({ dtype: xs.type.dtype, shape: [xs.type.shape[0]!, ...xs.type.shape.slice(2)] }, "x_t");

@@ -22,7 +22,8 @@ export function elaborateModel(def: A.Definition, mod: Module, bag: DiagnosticBa
   let ok = true;
   for (const p of def.inputs ?? []) {
     if (!p.type || p.type.kind !== "TensorType") {
-      bag.error("E0105", p.span, `model input \`${p.name.name}\` needs a tensor type such as f32[B, 28, 28]`);
+      // A missing type is reported by the definition checks (E0105).
+      if (p.type) bag.error("E0105", p.span, `model input \`${p.name.name}\` needs a tensor type such as f32[B, 28, 28]`);
       ok = false;
       continue;
     }
@@ -54,13 +55,16 @@ export function elaborateModel(def: A.Definition, mod: Module, bag: DiagnosticBa
     env.set(p.name.name, { k: "tensor", val });
   }
   if (!ok || !def.body) {
-    if (!def.body) bag.error("E0106", def.name.span, `model \`${def.name.name}\` has no body`);
     return undefined;
   }
   const out = el.evalBlock(def.body, env, mod);
   if (out.k === "tensor") {
     graph.outputs.push(out.val);
-    if (def.returnType?.kind === "TensorType") {
+    if (def.returnType && def.returnType.kind !== "TensorType") {
+      bag.error("E0311", def.body.result?.span ?? def.span, `model \`${def.name.name}\` returns ${typeToString(out.val.type)}, but its signature says ${typeExprToString(def.returnType)}`, {
+        notes: ["a model returns a tensor, e.g. -> f32[B, 10]"], related: [{ span: def.returnType.span, message: "the declared result type" }],
+      });
+    } else if (def.returnType?.kind === "TensorType") {
       const m = matchTensorType(def.returnType, out.val.type, env);
       if (m) {
         const want = def.returnType.dims.length;

@@ -139,7 +139,8 @@ export class ModuleLoader {
     for (const n of wanted) {
       const d = defs.find((x) => x.name.name === n.name);
       if (!d) {
-        this.bag.error("E0204", n.span, `\`${imp.path}\` has no definition \`${n.name}\``);
+        const s = suggest(n.name, defs.map((x) => x.name.name));
+        this.bag.error("E0204", n.span, `\`${imp.path}\` has no definition \`${n.name}\``, { fix: s ? { message: `did you mean \`${s}\`?` } : undefined });
         continue;
       }
       mod.scope.set(d.name.name, { k: "def", ref: { def: d, module: other } });

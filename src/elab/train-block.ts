@@ -30,6 +30,12 @@ export function checkTrain(t: A.TrainDecl, mod: Module, models: Map<string, Elab
     const src = evalSource(dataExpr, mod, bag);
     if (src) data = { name: src.name, span: dataExpr.span, ...sampleTypes(src, dataExpr.span, mod, bag) };
   }
+  if (model && model.graph.inputs.length !== 1 && dataExpr) {
+    bag.error("E0603", dataExpr.span, `model \`${model.summary.model}\` takes ${model.graph.inputs.length} inputs, but a dataset feeds one`, {
+      notes: ["a trained model takes one input tensor: the features"],
+    });
+    return;
+  }
   const out = model?.graph.outputs[0]?.type;
   const batch = model?.graph.inputs[0]?.type.shape[0] ?? Dim.sym("B");
   // The data must fit the model's input.

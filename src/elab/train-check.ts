@@ -164,7 +164,10 @@ function checkPreprocess(e: A.Expr, info: DatasetInfo, mod: Module, bag: Diagnos
     }
     if (it.ref.def.name.name === "one_hot") {
       if (!info.labels || info.labels.dtype === "f32") bag.error("E0504", e.span, "one_hot needs integer class labels");
-      else if (info.classes === undefined) bag.error("E0504", e.span, "one_hot needs the number of classes: add `classes = N` to the dataset");
+      else if (info.classes === undefined) {
+        bag.error("E0504", e.span, "one_hot needs the number of classes: add `classes = N` to the dataset");
+        info.labels = undefined; // unknown from here on: no echo errors in the train block
+      }
       else info.labels = { dtype: "f32", shape: [...info.labels.shape, Dim.const(info.classes)] };
     }
   }

@@ -96,6 +96,8 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // A swap of two neighbours costs one edit (Damerau).
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) dp[i]![j] = Math.min(dp[i]![j]!, dp[i - 2]![j - 2]! + 1);
     }
   }
   return dp[a.length]![b.length]!;
@@ -108,5 +110,8 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) { best = c; bestD = d; }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3))) return best;
+  // An abbreviation: `val_acc` → `val_accuracy`.
+  const longer = [...candidates].filter((c) => name.length >= 3 && c.startsWith(name)).sort((x, y) => x.length - y.length);
+  return longer[0];
 }

@@ -80,7 +80,8 @@ export class Dim {
       const q = Math.floor(c / b);
       if (q !== 0) return this.sub(Dim.const(q * b)).floorDiv(d).add(Dim.const(q));
     }
-    return Dim.sym(`⌊${this.toString(true)} / ${d.toString(true)}⌋`);
+    // Opaque atom; `·` inside keeps it one atom for monomial keys (which use `*`).
+    return Dim.sym(`⌊${this.toString(true)} / ${d.toString(true)}⌋`.replace(/\*/g, "·"));
   }
 
   /** Ceiling division (padding "same"). */
@@ -90,9 +91,24 @@ export class Dim {
     return this.add(d).sub(Dim.const(1)).floorDiv(d);
   }
 
+  /** c when this = c·o for a constant c (same monomials, proportional coefficients). */
+  ratio(o: Dim): number | undefined {
+    if (this.terms.size !== o.terms.size || !this.terms.size) return undefined;
+    let r: number | undefined;
+    for (const [k, c] of this.terms) {
+      const oc = o.terms.get(k);
+      if (oc === undefined) return undefined;
+      if (r === undefined) r = c / oc;
+      else if (r !== c / oc) return undefined;
+    }
+    return r;
+  }
+
   /** true/false when decidable, undefined when it depends on symbols. */
   divisibleBy(d: Dim): boolean | undefined {
     if (this.exactDiv(d)) return true;
+    const r = this.ratio(d);
+    if (r !== undefined) return Number.isInteger(r);
     const a = this.value, b = d.value;
     if (a !== undefined && b !== undefined) return b !== 0 && a % b === 0;
     return undefined;

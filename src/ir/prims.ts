@@ -239,7 +239,7 @@ const SIGS: PrimSig[] = [
         return ok({ dtype: x!.dtype, shape: target.map((d) => (d.value === -1 ? q : d)) });
       }
       if (!total.equals(known)) {
-        if (total.isConst && known.isConst) return fail("E0306", `reshape: ${T(x!)} has ${total} elements but ${shapeToString(target)} has ${known}`);
+        if ((total.isConst && known.isConst) || total.ratio(known) !== undefined) return fail("E0306", `reshape: ${T(x!)} has ${total} elements but ${shapeToString(target)} has ${known}`);
         return { type: { dtype: x!.dtype, shape: target }, assertions: [{ kind: "equal", lhs: total, rhs: known, message: `reshape of ${T(x!)} into ${shapeToString(target)}` }] };
       }
       return ok({ dtype: x!.dtype, shape: target });

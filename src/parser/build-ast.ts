@@ -15,11 +15,9 @@ export class AstBuilder {
     const ok = Number.isFinite(t.startOffset) && t.startOffset >= 0;
     const start = ok ? t.startOffset : 0;
     const end = ok && Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : start;
-    return {
-      file: this.file, start, end,
-      line: t.startLine ?? 1, col: t.startColumn ?? 1,
-      endLine: t.endLine ?? t.startLine ?? 1, endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
-    };
+    const fin = (n: number | undefined, d: number) => (n !== undefined && Number.isFinite(n) ? n : d);
+    const line = fin(t.startLine, 1), col = fin(t.startColumn, 1);
+    return { file: this.file, start, end, line, col, endLine: fin(t.endLine, line), endCol: fin(t.endColumn, col - 1) + 1 };
   }
 
   nodeSpan(n: CstNode): Span {
@@ -123,7 +121,7 @@ export class AstBuilder {
     } else if (lists.length === 1) {
       if (inputFirst) def.inputs = lists[0];
       else def.config = lists[0];
-    } else if (inputFirst && !tokens(c, "alternatives").length) {
+    } else if (inputFirst && !tokens(c, "alternatives").length && name.name !== "<missing>") {
       this.diags.error("E0104", name.span, `${defKind} \`${name.name}\` needs a parameter list`);
     }
     const rt = nodes(c, "returnType")[0];

@@ -1,6 +1,6 @@
 // Source → tokens → CST → AST, with lexer and parser errors as diagnostics.
 import type { IToken } from "chevrotain";
-import { NnLexer } from "../../grammar/tokens.js";
+import { NnLexer, SingleQuoted, StringLit } from "../../grammar/tokens.js";
 import { nnParser } from "../../grammar/parser.js";
 import { DiagnosticBag, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import type { Program } from "./ast.js";
@@ -23,10 +23,25 @@ export function parseSource(source: string, file: string): ParseResult {
       notes: ["strings use double quotes; comments start with //"],
     });
   }
+  // 'text' → "text" with an error, so parsing goes on as if it had been written right.
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== SingleQuoted) continue;
+    const span = offsetSpan(file, source, t.startOffset, (t.endOffset ?? t.startOffset) + 1);
+    const fixed = `"${t.image.slice(1, -1)}"`;
+    bag.error("E0001", span, "strings use double quotes", { fix: { message: `write ${fixed}`, span, replacement: fixed } });
+    t.tokenType = StringLit;
+    t.tokenTypeIdx = StringLit.tokenTypeIdx!;
+    t.image = fixed;
+  }
   nnParser.input = lexed.tokens;
   const cst = nnParser.program();
+  let lastLine = -1;
   for (const e of nnParser.errors) {
     const t = e.token;
+    // After one syntax error on a line, the rest of that line is usually its echo.
+    const errLine = t && Number.isFinite(t.startLine) && t.tokenType?.name !== "EOF" ? t.startLine! : -2;
+    if (errLine === lastLine) continue;
+    lastLine = errLine;
     let span: Span;
     if (t && Number.isFinite(t.startOffset) && t.tokenType?.name !== "EOF") {
       span = offsetSpan(file, source, t.startOffset, (t.endOffset ?? t.startOffset) + 1);
@@ -51,6 +66,7 @@ function simplifyMessage(m: string): string {
   const exp = /Expecting token of type --> (\w+) <--/.exec(first);
   if (exp) return `expected ${tokenWord(exp[1]!)}`;
   if (/Expecting: one of these possible Token sequences|Expecting --> one of/.test(m)) {
+    if (/Integer|Float|Identifier/.test(m) && /Minus|LParen/.test(m)) return "expected an expression";
     const alts = [...m.matchAll(/\[([^\]]+)\]/g)].map((x) => x[1]!.split(", ").map(tokenWord).join(" ")).slice(0, 4);
     return `expected one of ${[...new Set(alts)].join(", ")}`;
   }

@@ -117,6 +117,23 @@ describe("invalid programs", () => {
   });
 });
 
+describe("docs/diagnostics.md", () => {
+  test("lists every diagnostic code the compiler can emit", () => {
+    const doc = fs.readFileSync(path.join(ROOT, "docs/diagnostics.md"), "utf8");
+    const documented = new Set([...doc.matchAll(/^\| ([EW]\d{4}) \|/gm)].map((m) => m[1]!));
+    const emitted = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith(".ts")) for (const m of fs.readFileSync(p, "utf8").matchAll(/"([EW]\d{4})"/g)) emitted.add(m[1]!);
+      }
+    };
+    walk(path.join(ROOT, "src"));
+    expect([...emitted].filter((c) => !documented.has(c)).sort(), "codes emitted in src/ but missing from the table").toEqual([]);
+  });
+});
+
 describe("examples", () => {
   const examples = fs.readdirSync(EXAMPLES).filter((n) => n.endsWith(".nn")).sort();
 

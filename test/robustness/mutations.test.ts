@@ -1,17 +1,19 @@
 // Robustness: thousands of mutated example programs must never crash the front end. Every mutant is parsed
-// and checked; the result must be a list of well-formed diagnostics and never an internal error (E9999).
+// and checked; the result must be a list of well-formed diagnostics and never an internal error (E9999);
+// when a mutant still checks without errors, the IR verifier must accept its model graphs.
 // Mutations are derived from examples/*.nn with a seeded PRNG, so failures reproduce exactly.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/checker.js";
 import type { Diagnostic, Span } from "../../src/diag/diagnostic.js";
+import { verifyGraph } from "../../src/ir/verify.js";
 import { parseSource } from "../../src/parser/parse.js";
 import { ROOT } from "../ir/helpers.js";
 
 const SEED = 0x6e6e63; // "nnc"
 /** At least this many mutants in all, spread evenly over the examples and the mutation kinds. */
-const TOTAL = 2100;
+const TOTAL = 4000;
 
 /** mulberry32: a small deterministic PRNG. */
 function prng(seed: number): () => number {
@@ -133,7 +135,12 @@ function runOne(m: Mutant, i: number): string[] {
     problems.push(`parseSource threw: ${(e as Error).stack?.split("\n").slice(0, 3).join(" / ")}`);
   }
   try {
-    problems.push(...diagnosticProblems(check(file, m.text).diagnostics).map((p) => `check: ${p}`));
+    const r = check(file, m.text);
+    problems.push(...diagnosticProblems(r.diagnostics).map((p) => `check: ${p}`));
+    // A mutant that still checks without errors must still give well-formed IR.
+    if (Array.isArray(r.diagnostics) && !r.diagnostics.some((d) => d.severity === "error")) {
+      for (const [name, model] of r.models) problems.push(...verifyGraph(model.graph).map((p) => `IR of ${name}: ${p}`));
+    }
   } catch (e) {
     problems.push(`check threw: ${(e as Error).stack?.split("\n").slice(0, 3).join(" / ")}`);
   }
