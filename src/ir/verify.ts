@@ -16,7 +16,7 @@ export function verifyGraph(g: Graph): string[] {
   return problems;
 }
 
-const show = (v: Value) => `%${v.id}`;
+const show = (v: Value | undefined) => (v ? `%${v.id}` : "%?");
 
 /**
  * `outer`: values visible from enclosing graphs (id → value); `seen`: every id defined anywhere so far

@@ -147,6 +147,25 @@ function runOne(m: Mutant, i: number): string[] {
   return problems;
 }
 
+/** Inputs that once crashed the checker or gave malformed diagnostics (found by this test and a longer fuzz run). */
+const REGRESSIONS: [string, string][] = [
+  ["name missing after `model` (NaN span)", "model {"],
+  ["keyword as a model name (NaN span)", "model model"],
+  ["keyword as a dataset name (NaN span in E0502)", "dataset dataset"],
+  ["missing primitive name (NaN span in E0205)", "\nmodel M(x: f32[B]) -> f32[B] { prim.(x) }"],
+  ["missing parameter option name (NaN span in E0211)", "\nmodel M(x: f32[B]) -> f32[B] {\n  param w: f32[4] = ones , = l1()\n  x\n}"],
+  ["train block without a name before it", "\nM train on moons(n"],
+  ["training a model without inputs (E9999)", "model M() -> f32[2] { prim.zeros([2]) }\ntrain M on moons() {\n  loss = mse\n  optimizer = sgd()\n}"],
+  ["training a model whose input list did not parse (E9999)", "\nmodel M(x: f32[1() { x }\ntrain M on moons() {}"],
+  ["a builtin metric called in a model", "model P(p: f32[B, 1], t: f32[B, 1]) -> f32[] { precision()(p, t) }"],
+];
+
+describe("known crashers stay fixed", () => {
+  it.each(REGRESSIONS)("%s", (what, text) => {
+    expect(runOne({ name: "regression.nn", kind: "insert-char", what, text }, 0)).toEqual([]);
+  });
+});
+
 describe("mutated examples never crash the front end", () => {
   it("generates enough mutants", () => {
     expect(EXAMPLES.length * KINDS.length * PER_KIND).toBeGreaterThanOrEqual(2000);
