@@ -62,7 +62,7 @@ export function check(entry: string, text?: string): CheckResult & { models: Map
 /** Inside an item with a syntax error, later errors are usually its echoes: keep only the syntax ones. */
 function dropCascades(ds: Diagnostic[], items: A.TopItem[]): Diagnostic[] {
   const broken = items.filter((it) => ds.some((d) => isSyntax(d) && d.span.file === it.span.file && d.span.start >= it.span.start && d.span.start <= it.span.end));
-  return ds.filter((d) => isSyntax(d) || !broken.some((it) => d.span.file === it.span.file && d.span.start >= it.span.start && d.span.end <= it.span.end + 1));
+  return ds.filter((d) => isSyntax(d) || d.code === "E9999" || !broken.some((it) => d.span.file === it.span.file && d.span.start >= it.span.start && d.span.end <= it.span.end + 1));
 }
 const isSyntax = (d: Diagnostic) => d.code === "E0001" || d.code === "E0002";
 

@@ -546,6 +546,8 @@ export class Elaborator {
       if (p.kind === "tensor") ins.push((v as { val: Value }).val);
       else if (p.kind === "tensors") ins.push(...(v as { items: V[] }).items.map((x) => (x as { val: Value }).val));
       else if (p.kind === "fn") continue;
+      // `axes = none` means every axis: spelled out so back ends see a plain list.
+      else if (p.name === "axes" && v.k === "none") attrs[p.name] = (ins[0]?.type.shape ?? []).map((_, i) => i);
       else attrs[p.name] = attrOf(v);
     }
     if (name === "scan") {
