@@ -1,12 +1,12 @@
 // The elaborator: evaluates .nn expressions at compile time, inlining layers into graph IR.
 import type * as A from "../parser/ast.js";
 import { DiagnosticBag, type Span } from "../diag/diagnostic.js";
-import { Dim } from "../ir/dim.js";
 import { type Attr, type Graph, type IRNode, newGraph, type Value } from "../ir/graph.js";
 import { PRIMS, PRIM_META } from "../ir/prims.js";
 import { type TensorType, typeToString } from "../ir/types.js";
-import { bindArgs, checkConfigType, type ArgIn } from "./args.js";
-import { matchTensorType, typeExprToString, typeFromDecl, instantiate } from "./unify.js";
+import { bindArgs, type ArgIn } from "./args.js";
+import { article, attrOf, calleeName, opSymbol, primParamDecl, sameConst } from "./helpers.js";
+import { matchTensorType, typeExprToString, typeFromDecl } from "./unify.js";
 import { describe, Env, ERR, intV, isCallable, type Module, suggest, toPlain, type V } from "./values.js";
 
 export interface RowBuilder { name: string; type: string; output?: TensorType; trainable: number; nonTrainable: number }
@@ -342,9 +342,9 @@ export class Elaborator {
   }
 
   /** A primitive tensor op from an operator; a summary row of its own at model level. */
-  private tensorOp(op: string, ins: Value[], attrs: Record<string, Attr>, span: Span, rowName: string): V {
-    if (this.depth === 0) return this.withRow(rowName, opSymbol(op), false, () => this.emit(op, ins, attrs, span));
-    return this.emit(op, ins, attrs, span);
+  private tensorOp(op: string, ins: Value[], attrs: Record<string, Attr>, span: Span, rowName: string, body?: Graph): V {
+    if (this.depth === 0) return this.withRow(rowName, opSymbol(op), false, () => this.emit(op, ins, attrs, span, body));
+    return this.emit(op, ins, attrs, span, body);
   }
 
   // ---------- calls ----------
@@ -554,18 +554,9 @@ export class Elaborator {
       body = this.scanBody(bound.get("body")!, ins[0]!, ins[1]!, span);
       if (!body) return ERR;
     }
-    return this.tensorOp(name, ins, attrs, span, name).k === "error" ? ERR : this.withBody(body);
+    return this.tensorOp(name, ins, attrs, span, name, body);
   }
 
-  private lastEmitted(): V {
-    const n = this.graph.nodes[this.graph.nodes.length - 1]!;
-    return { k: "tensor", val: n.output };
-  }
-  private withBody(body: Graph | undefined): V {
-    const v = this.lastEmitted();
-    if (body) this.graph.nodes[this.graph.nodes.length - 1]!.body = body;
-    return v;
-  }
 
   /** Elaborates a scan's step function once, on a carry and one time step. */
   private scanBody(f: V, init: Value, xs: Value, span: Span): Graph | undefined {
@@ -596,52 +587,4 @@ export class Elaborator {
     return g;
   }
 
-  /** For messages: the declared type with bound names filled in. */
-  shown(t: A.TypeExpr, env: Env): string {
-    return t.kind === "TensorType" ? instantiate(t, env) : typeExprToString(t);
-  }
-
-  checkConfig(t: A.TypeExpr, v: V, span: Span, what: string): V {
-    return checkConfigType(this, t, v, span, what);
-  }
-}
-
-function primParamDecl(p: { name: string; kind: string; default?: Attr }, span: Span): A.ParamDecl {
-  const typeName = p.kind === "tensor" ? "tensor" : p.kind === "tensors" ? "tensors" : p.kind === "ints" ? "dims" : p.kind;
-  const def: A.Expr | undefined = p.default === undefined ? undefined
-    : Array.isArray(p.default) ? { kind: "List", items: (p.default as number[]).map((n) => ({ kind: "Num", value: n, isInt: true, span })), span }
-    : typeof p.default === "number" ? { kind: "Num", value: p.default, isInt: Number.isInteger(p.default), span }
-    : typeof p.default === "boolean" ? { kind: "Bool", value: p.default, span }
-    : { kind: "Str", value: String(p.default), span };
-  return { name: { name: p.name, span }, type: { kind: "NamedType", name: typeName, span }, default: def, span };
-}
-
-function attrOf(v: V): Attr {
-  switch (v.k) {
-    case "int": return v.d.value ?? v.d;
-    case "float": return v.v;
-    case "bool": return v.v;
-    case "str": return v.v;
-    case "list": return v.items.map((x) => (x.k === "int" ? x.d : Dim.const(Number(toPlain(x)))));
-    default: return String(toPlain(v));
-  }
-}
-
-function sameConst(l: V, r: V): boolean | undefined {
-  if (l.k === "none" || r.k === "none") return l.k === r.k;
-  if (l.k === "str" && r.k === "str") return l.v === r.v;
-  if (l.k === "bool" && r.k === "bool") return l.v === r.v;
-  if (l.k === "def" && r.k === "def") return l.ref.def === r.ref.def;
-  return undefined;
-}
-
-const SYMBOLS: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", matmul: "@", neg: "-" };
-const opSymbol = (op: string) => SYMBOLS[op] ?? `prim.${op}`;
-const article = (w: string) => (/^[aeiou]/.test(w) ? "an" : "a");
-
-export function calleeName(e: A.Expr): string {
-  if (e.kind === "Name") return e.name;
-  if (e.kind === "Member") return `${calleeName(e.object)}.${e.name.name}`;
-  if (e.kind === "Call") return calleeName(e.callee);
-  return "expression";
 }

@@ -6,7 +6,7 @@ import { type Graph, newGraph } from "../ir/graph.js";
 import { isDType, typeToString } from "../ir/types.js";
 import type { ModelSummary } from "../driver.js";
 import { Elaborator } from "./elaborate.js";
-import { matchTensorType, typeExprToString } from "./unify.js";
+import { evalDim, matchTensorType, typeExprToString } from "./unify.js";
 import { Env, intV, type Module, type V } from "./values.js";
 
 export interface ElaboratedModel {
@@ -40,9 +40,7 @@ export function elaborateModel(def: A.Definition, mod: Module, bag: DiagnosticBa
         continue;
       }
       if (d.kind === "DimName" && !env.has(d.name)) env.set(d.name, intV(Dim.sym(d.name)));
-      const m = matchTensorType({ ...p.type, dims: [d] }, { dtype: p.type.dtype, shape: [Dim.const(0)] }, new Env(env));
-      void m;
-      const v = d.kind === "DimNum" ? Dim.const(d.value) : env.get(d.kind === "DimName" ? d.name : "")?.k === "int" ? (env.get((d as { name: string }).name) as { d: Dim }).d : undefined;
+      const v = evalDim(d, env);
       if (!v) {
         bag.error("E0315", d.span, "model input dimensions must be numbers or names", { notes: [`found \`${typeExprToString(p.type)}\``] });
         ok = false;

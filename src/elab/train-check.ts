@@ -5,7 +5,7 @@ import type * as A from "../parser/ast.js";
 import { DiagnosticBag, type Span } from "../diag/diagnostic.js";
 import { Dim } from "../ir/dim.js";
 import { newGraph } from "../ir/graph.js";
-import { isDType, type TensorType, typeToString } from "../ir/types.js";
+import { type TensorType, typeToString } from "../ir/types.js";
 import { Elaborator } from "./elaborate.js";
 import type { ElaboratedModel } from "./model.js";
 import { SOURCES } from "./sources.js";
