@@ -22,8 +22,10 @@ export interface IRNode {
   span: Span;
   /** Layer path, e.g. "dense_1" or "bidirectional.lstm". Empty at model level. */
   scope: string;
-  /** `scan` only: the step function, run once per time step. */
+  /** `scan` only: the step function, run once per time step; `scan_grad`: its gradient step. */
   body?: Graph;
+  /** Further results of a multi-result node (only `scan_grad`), after `output`. */
+  extraOutputs?: Value[];
 }
 
 export interface ParamInfo {

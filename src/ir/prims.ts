@@ -379,7 +379,44 @@ const SIGS: PrimSig[] = [
       return ok({ dtype: "bool", shape: [p!.shape[0]!] });
     },
   },
+  // ---- Primitives that autodiff and the training lowering introduce (users may call them too). ----
+  likeShaped("sum_to", "Sums x over the axes broadcasting added, down to the shape of `like`.", ["x", "like"], [], 0),
+  likeShaped("unreduce", "Spreads dy (the result of reducing `like` over `axes`) back over like's shape; divides by the count when mean = true.",
+    ["dy", "like"], [{ name: "axes", kind: "ints" }, { name: "keepdims", kind: "bool", default: false }, { name: "mean", kind: "bool", default: false }], 0),
+  likeShaped("slice_grad", "Zeros shaped like `like` with dy placed at [start, start + len) along axis.", ["dy", "like"], [{ name: "axis", kind: "int" }, { name: "start", kind: "int" }], 0),
+  likeShaped("index_grad", "Zeros shaped like `like` with dy placed at position i along axis.", ["dy", "like"], [{ name: "axis", kind: "int" }, { name: "i", kind: "int" }], 0),
+  likeShaped("scatter_add", "Zeros shaped like the table `like`; row indices[p] accumulates dy[p] (the gradient of gather).", ["dy", "indices", "like"], [], 0),
+  likeShaped("conv2d_grad_input", "Gradient of conv2d with respect to its input: dy [B, OH, OW, F], w [KH, KW, C, F] → like [B, H, W, C].",
+    ["dy", "w", "like"], [{ name: "strides", kind: "ints", default: [1, 1] }, { name: "padding", kind: "string", default: "valid" }], 0),
+  likeShaped("conv2d_grad_filter", "Gradient of conv2d with respect to its kernel: x [B, H, W, C], dy [B, OH, OW, F] → like [KH, KW, C, F].",
+    ["x", "dy", "like"], [{ name: "strides", kind: "ints", default: [1, 1] }, { name: "padding", kind: "string", default: "valid" }], 1),
+  likeShaped("max_pool2d_grad", "Gradient of max_pool2d: each dy goes to the first maximum of its window in x.",
+    ["x", "dy"], [{ name: "window", kind: "ints", default: [2, 2] }, { name: "strides", kind: "ints", default: [2, 2] }, { name: "padding", kind: "string", default: "valid" }], 0),
+  likeShaped("avg_pool2d_grad", "Gradient of avg_pool2d: each dy is shared by the valid inputs of its window.",
+    ["dy", "like"], [{ name: "window", kind: "ints", default: [2, 2] }, { name: "strides", kind: "ints", default: [2, 2] }, { name: "padding", kind: "string", default: "valid" }], 0),
+  {
+    name: "dropout_mask", doc: "Training only: 0 with probability `rate`, else 1/(1−rate), shaped like `like` (drawn from the step's random stream).",
+    params: [{ name: "like", kind: "tensor" }, { name: "rate", kind: "float" }],
+    infer: ([x]) => ok({ dtype: "f32", shape: x!.shape }),
+  },
+  {
+    name: "scan_grad", doc: "Backward of scan: runs the step's gradient body from the last step to the first. Outputs d_init, then d_xs and one gradient per captured value (extra outputs).",
+    params: [{ name: "init", kind: "tensor" }, { name: "xs", kind: "tensor" }, { name: "ys", kind: "tensor" }, { name: "dys", kind: "tensor" }, { name: "body", kind: "fn" }],
+    infer: ([init]) => ok(init!),
+  },
 ];
+
+/** A primitive whose result has the type of one of its inputs (`like`), dtype from input `dtypeFrom`. */
+function likeShaped(name: string, doc: string, tensors: string[], extra: PrimParam[], dtypeFrom: number): PrimSig {
+  return {
+    name, doc,
+    params: [...tensors.map((t) => ({ name: t, kind: "tensor" as const })), ...extra],
+    infer: (ins) => {
+      const like = name === "max_pool2d_grad" ? ins[0]! : ins[tensors.indexOf("like")]!;
+      return ok({ dtype: ins[dtypeFrom]!.dtype, shape: like.shape });
+    },
+  };
+}
 
 export const PRIMS: ReadonlyMap<string, PrimSig> = new Map(SIGS.map((s) => [s.name, s]));
 

@@ -25,7 +25,8 @@ export function printGraph(g: Graph, indent = ""): string {
     const args = n.inputs.map(v).join(", ");
     const loc = `${n.span.line}:${n.span.col}`;
     const scope = n.scope ? ` @${n.scope}` : "";
-    lines.push(`${indent}  ${v(n.output)}: ${typeToString(n.output.type)} = ${n.op}(${args}${attrs ? (args ? "; " : "") + attrs : ""})${scope}  # ${loc}`);
+    const extra = (n.extraOutputs ?? []).map((x) => `, ${v(x)}: ${typeToString(x.type)}`).join("");
+    lines.push(`${indent}  ${v(n.output)}: ${typeToString(n.output.type)}${extra} = ${n.op}(${args}${attrs ? (args ? "; " : "") + attrs : ""})${scope}  # ${loc}`);
     if (n.body) lines.push(printGraph(n.body, indent + "    "));
   }
   for (const a of g.assertions) lines.push(`${indent}  assert ${a.kind}(${a.lhs}, ${a.rhs})  # ${a.message}`);

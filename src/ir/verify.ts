@@ -60,8 +60,13 @@ function verifyIn(g: Graph, outer: ReadonlyMap<number, Value>, seen: Set<number>
     n.inputs.forEach((v, i) => use(v, `${label} (input ${i})`));
     checkNode(n, label, report);
     if (n.op === "scan") checkScan(n, label, scope, seen, `${where}/${label}`, report, problems);
-    else if (n.body) report(`${label}: only scan nodes have a body`);
+    else if (n.op === "scan_grad") {
+      if (!n.body) report(`${label}: scan_grad needs its gradient body`);
+      else verifyIn(n.body, scope, seen, `${where}/${label}`, problems);
+    } else if (n.body) report(`${label}: only scan nodes have a body`);
+    if (n.extraOutputs && n.op !== "scan_grad") report(`${label}: only scan_grad has several results`);
     define(n.output, label);
+    n.extraOutputs?.forEach((v, i) => define(v, `${label} (result ${i + 1})`));
   }
 
   g.outputs.forEach((v, i) => use(v, `output ${i}`));
