@@ -5,21 +5,25 @@ import type * as A from "./parser/ast.js";
 import { type Diagnostic, DiagnosticBag, noSpan, sortDiagnostics } from "./diag/diagnostic.js";
 import { registerChecker, type CheckResult } from "./driver.js";
 import { loadPrelude, ModuleLoader } from "./elab/modules.js";
+import type { Module } from "./elab/values.js";
 import { elaborateModel, type ElaboratedModel } from "./elab/model.js";
 import { checkDefinitionShapes } from "./elab/definitions.js";
 import { checkDatasetsAndTraining } from "./elab/train-check.js";
 import { printGraph } from "./ir/printer.js";
 
-export function check(entry: string, text?: string): CheckResult & { models: Map<string, ElaboratedModel> } {
+export type FullCheck = CheckResult & { models: Map<string, ElaboratedModel>; module?: Module };
+
+export function check(entry: string, text?: string): FullCheck {
   const bag = new DiagnosticBag();
   const prelude = loadPrelude();
   const loader = new ModuleLoader(prelude, bag);
   const models = new Map<string, ElaboratedModel>();
   const sources = new Map<string, string>(prelude.sources);
-  const result = (): CheckResult & { models: Map<string, ElaboratedModel> } => {
+  let module: Module | undefined;
+  const result = (): FullCheck => {
     for (const [k, v] of loader.sources) sources.set(k, v);
     return {
-      entry, sources, models,
+      entry, sources, models, module,
       diagnostics: sortDiagnostics(dropCascades(bag.items, items)),
       summaries: [...models.values()].map((m) => m.summary),
       trainedModel,
@@ -41,6 +45,7 @@ export function check(entry: string, text?: string): CheckResult & { models: Map
       return result();
     }
     items = mod.program.items;
+    module = mod;
     checkDefinitionShapes(mod, bag);
     for (const item of mod.program.items) {
       if (item.kind !== "Definition" || item.defKind !== "model" || item.name.name === "<missing>") continue;

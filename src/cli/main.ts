@@ -3,6 +3,7 @@ import "../checker.js"; // side effect: registers the front end with the driver
 import * as fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand, checkCommand, summaryCommand, type Format } from "./commands.js";
+import { runCommand, type RunFlags } from "./run.js";
 import { initProject } from "./init.js";
 import { Exit, processIo, type CliIo } from "./io.js";
 
@@ -89,9 +90,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("run")
     .showHelpAfterError(hint("run"))
-    .description("train a model (not available yet: runs the front end only, exit 3)")
+    .description("train the model of the file's `train` block (reference backend)")
     .argument("[file]", ".nn file or project folder")
-    .action((file: string | undefined) => setExit(backendCommand("run", file, io)));
+    .option("--epochs <n>", "override the train block's epochs")
+    .option("--batch <n>", "override the train block's batch size")
+    .option("--seed <n>", "override the seed (initial weights, shuffling, dropout)")
+    .option("--limit <n>", "use only the first n samples of the data (quick trials)")
+    .option("--out <dir>", "where checkpoints, history and plot go (default: runs/<file name>)")
+    .option("--history <format>", "history file format: csv or json", "csv")
+    .option("--resume", "continue from the last checkpoint in the output folder")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (file: string | undefined, opts: RunFlags) => setExit(await runCommand(file, opts, io)));
 
   return program;
 }

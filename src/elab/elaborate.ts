@@ -19,6 +19,10 @@ const BIN_PRIM: Record<string, [string, string]> = {
 export class Elaborator {
   private graphs: Graph[] = [];
   private nextId = 0;
+  /** Continues numbering after an existing graph's values (passes that extend a model graph). */
+  startIdsAt(n: number): void {
+    this.nextId = Math.max(this.nextId, n);
+  }
   private scopes: string[] = [];
   private counters = new Map<string, Map<string, number>>();
   /** 0 while evaluating a model's own body: calls there become summary rows. */

@@ -99,10 +99,10 @@ export function checkTrain(t: A.TrainDecl, mod: Module, models: Map<string, Elab
   for (const c of cbs) checkCallback(c, mod, env, all, bag);
 }
 
-type DefV = V & { k: "def" };
+export type DefV = V & { k: "def" };
 
 /** Evaluates a setting that must name a definition of `kind`; strings ("adam") are accepted too. */
-function evalNamed(e: A.Expr, kind: A.DefinitionKind, mod: Module, env: Env, bag: DiagnosticBag): DefV | undefined {
+export function evalNamed(e: A.Expr, kind: A.DefinitionKind, mod: Module, env: Env, bag: DiagnosticBag): DefV | undefined {
   const el = scratch(bag);
   const ofKind = () => env.names().filter((n) => { const x = env.get(n); return x?.k === "def" && (x.ref.def.defKind === kind || (kind === "metric" && x.ref.def.defKind === "loss")); });
   // An unknown bare name: suggest among definitions of the expected kind.
@@ -138,7 +138,7 @@ function evalNamed(e: A.Expr, kind: A.DefinitionKind, mod: Module, env: Env, bag
 }
 
 /** Integer labels are fed to float losses as floats, and [B] labels to [B, 1] outputs as [B, 1]. */
-function adaptLabels(lossInput: A.ParamDecl | undefined, out: TensorType, labels: TensorType): TensorType {
+export function adaptLabels(lossInput: A.ParamDecl | undefined, out: TensorType, labels: TensorType): TensorType {
   const want = lossInput?.type?.kind === "TensorType" ? lossInput.type.dtype : undefined;
   if (want && isFloat(want as never) && isInt(labels.dtype)) {
     const last = out.shape[out.shape.length - 1];

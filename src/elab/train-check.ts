@@ -75,7 +75,7 @@ function evalSource(e: A.Expr, mod: Module, bag: DiagnosticBag): { name: string;
   return { name: v.ref.def.name.name, config: v.config ?? new Map() };
 }
 
-function checkDataset(d: A.DatasetDecl, mod: Module, bag: DiagnosticBag): DatasetInfo {
+export function checkDataset(d: A.DatasetDecl, mod: Module, bag: DiagnosticBag): DatasetInfo {
   const info: DatasetInfo = { name: d.name.name, span: d.span };
   const s = settingMap(d.settings, DATASET_KEYS, "dataset", bag);
   const srcExpr = d.source ?? s.get("source")?.value;
@@ -175,4 +175,4 @@ function checkPreprocess(e: A.Expr, info: DatasetInfo, mod: Module, bag: Diagnos
 
 export { checkTrain } from "./train-block.js";
 import { checkTrain } from "./train-block.js";
-export { settingMap, scratch, evalSource, sampleTypes, TRAIN_KEYS };
+export { settingMap, scratch, evalSource, sampleTypes, TRAIN_KEYS, DATASET_KEYS };

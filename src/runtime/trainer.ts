@@ -1,0 +1,159 @@
+// The host loop of `nnc run`: epochs of shuffled batches through the training-step graph, validation,
+// metrics, progress, callbacks, checkpoints (atomic), history and its plot.
+import * as path from "node:path";
+import { executeStep, type StepState } from "./step.js";
+import { mixSeed, takeRows } from "./batches.js";
+import { callbackSet, Monitor } from "./callbacks.js";
+import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { evaluate, type Logs } from "./evaluate.js";
+import { writeHistory } from "./history.js";
+import { writeHistoryPlot } from "./plot.js";
+import { TrainProgress } from "./progress.js";
+import { Rng } from "./rng.js";
+import { learningRate } from "./schedule.js";
+import type { Session } from "./session.js";
+import { RuntimeError, scalar, type Tensor } from "./tensor.js";
+
+export interface RunOptions {
+  outDir: string;
+  quiet?: boolean;
+  tty?: boolean;
+  write?: (s: string) => void;
+  resume?: boolean;
+  historyFormat?: "csv" | "json";
+  /** Set by a SIGINT handler: the loop stops after the current step and saves a final checkpoint. */
+  interrupted?: () => boolean;
+}
+
+export interface RunResult {
+  history: Logs[];
+  test?: Logs;
+  stopped?: "early" | "nan" | "interrupted";
+  message?: string;
+  lastCheckpoint: string;
+  bestCheckpoint?: string;
+  historyFile: string;
+  plotFile: string;
+}
+
+export async function train(s: Session, o: RunOptions): Promise<RunResult> {
+  const { plan, data, objective } = s;
+  const write = o.write ?? ((x: string) => process.stdout.write(x));
+  const progress = new TrainProgress({ tty: o.tty ?? false, quiet: o.quiet ?? false, write });
+  const cbs = callbackSet(plan.callbacks);
+  const ckDir = path.join(o.outDir, "checkpoints");
+  const last = path.join(ckDir, "last"), best = path.join(ckDir, "best");
+  const historyFile = path.join(o.outDir, `history.${o.historyFormat ?? "csv"}`);
+  const plotFile = path.join(o.outDir, "history.svg");
+  const hasVal = !!data.val && data.val.features.shape[0]! > 0;
+  const bestMonitor = new Monitor(cbs.checkpoint?.monitor ?? (hasVal ? "val_loss" : "loss"), cbs.checkpoint?.mode);
+  const state: StepState = { weights: s.weights, slots: s.slots, step: 0 };
+  let history: Logs[] = [];
+  let startEpoch = 0;
+  let lrScale = 1;
+  if (o.resume) {
+    if (!checkpointExists(last)) throw new RuntimeError(`--resume: no checkpoint at ${last}`, ["run without --resume to start from scratch"]);
+    const ck = loadCheckpoint(last);
+    for (const [k, v] of ck.weights) state.weights.set(k, v);
+    for (const [k, v] of ck.optimizer) if (k !== "step") state.slots.set(k, v);
+    state.step = Number(ck.optimizer.get("step")?.data[0] ?? 0);
+    startEpoch = Number(ck.meta["epoch"] ?? 0);
+    history = (ck.meta["history"] as Logs[] | undefined) ?? [];
+    lrScale = Number(ck.meta["lr_scale"] ?? 1);
+    for (const row of history) bestMonitor.update(row);
+    progress.message(`Resuming from ${last} after epoch ${startEpoch}`);
+  }
+  const baseLr = Number(plan.optimizer.args["lr"] ?? 0.001), decay = Number(plan.optimizer.args["decay"] ?? 0);
+  const n = data.train.features.shape[0]!;
+  const steps = Math.ceil(n / plan.batch);
+  let bestWeights: Map<string, Tensor> | undefined;
+  const save = (dir: string, epoch: number) => saveCheckpoint(dir, {
+    weights: state.weights,
+    optimizer: new Map([...state.slots, ["step", scalar(state.step, "f64")]]),
+    meta: {
+      format: "nnc-checkpoint/1", model: plan.modelName, epoch, step: state.step, seed: plan.seed, optimizer: plan.optimizer,
+      transforms: data.transforms.map((t) => ({ name: t.name, state: t.state })), class_names: data.classNames, history, lr_scale: lrScale,
+    },
+  });
+  const result = (extra: Partial<RunResult>): RunResult => ({ history, lastCheckpoint: last, bestCheckpoint: checkpointExists(best) ? best : undefined, historyFile, plotFile, ...extra });
+
+  for (let epoch = startEpoch; epoch < plan.epochs; epoch++) {
+    progress.epochStart(epoch + 1, plan.epochs, steps);
+    const order = plan.shuffle ? new Rng(mixSeed(plan.seed, epoch, 1)).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    const sums = new Map<string, number>();
+    let seen = 0;
+    for (let k = 0; k < steps; k++) {
+      const a = k * plan.batch, e = Math.min(n, a + plan.batch);
+      const lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
+      const r = executeStep(s, state, takeRows(data.train.features, order, a, e), takeRows(data.train.labels, order, a, e), lr, new Rng(mixSeed(plan.seed, state.step, 2)));
+      if (!Number.isFinite(r.loss)) {
+        const msg = `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1} (step ${state.step + 1} overall); the update was not applied`;
+        progress.message(msg);
+        const notes = [`the last good checkpoint is ${checkpointExists(last) ? last : "not written yet (no epoch finished)"}`, `try a lower learning rate (now ${lr.toPrecision(3)}), e.g. lr = ${(lr / 10).toPrecision(2)}, or clip_norm = 1.0`];
+        return result({ stopped: "nan", message: [msg, ...notes].join("\n") });
+      }
+      r.commit();
+      const w = e - a;
+      seen += w;
+      for (const [key, v] of Object.entries(r.logs)) sums.set(key, (sums.get(key) ?? 0) + v * w);
+      const logs: Logs = {};
+      for (const [key, v] of sums) logs[key] = v / seen;
+      progress.step(k + 1, logs);
+      if (o.interrupted) {
+        await new Promise((res) => setImmediate(res));
+        if (o.interrupted()) {
+          save(last, epoch);
+          progress.message(`Interrupted: saved the weights after ${state.step} steps to ${last}`);
+          writeOutputs(history, historyFile);
+          return result({ stopped: "interrupted" });
+        }
+      }
+    }
+    const logs: Logs = { epoch: epoch + 1 };
+    for (const [key, v] of sums) logs[key] = v / Math.max(1, seen);
+    if (hasVal) {
+      const v = evaluate(objective, state.weights, data.val!, plan.batch).logs;
+      for (const [key, x] of Object.entries(v)) logs[`val_${key}`] = x;
+    }
+    logs["lr"] = learningRate(baseLr, decay, plan.schedule, Math.max(0, state.step - 1), epoch) * lrScale;
+    const { epoch: _e, lr: _lr, ...shown } = logs;
+    void _e; void _lr;
+    progress.epochEnd(shown);
+    history.push(logs);
+    if (bestMonitor.update(logs)) save(best, epoch + 1);
+    save(last, epoch + 1);
+    writeOutputs(history, historyFile);
+    if (cbs.csvLogger) writeHistory(path.resolve(path.dirname(plan.module.file), cbs.csvLogger), history);
+    if (cbs.plateau?.monitor.update(logs) === false && cbs.plateau.monitor.wait >= cbs.plateau.patience) {
+      const next = Math.max(cbs.plateau.minLr, baseLr * lrScale * cbs.plateau.factor);
+      lrScale = next / baseLr;
+      cbs.plateau.monitor.wait = 0;
+      progress.message(`Epoch ${epoch + 1}: reducing learning rate to ${next.toPrecision(3)}.`);
+    }
+    if (cbs.early) {
+      const improved = cbs.early.monitor.update(logs);
+      if (improved && cbs.early.restoreBest) bestWeights = new Map(state.weights);
+      if (!improved && cbs.early.monitor.wait > cbs.early.patience - 1 && epoch + 1 < plan.epochs) {
+        progress.message(`Epoch ${epoch + 1}: early stopping (${cbs.early.monitor.key} did not improve for ${cbs.early.monitor.wait} epochs)`);
+        if (bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
+        return finish(s, state, history, result({ stopped: "early" }), plotFile, plan.modelName, progress);
+      }
+    }
+  }
+  return finish(s, state, history, result({}), plotFile, plan.modelName, progress);
+}
+
+function writeOutputs(history: Logs[], file: string): void {
+  if (history.length) writeHistory(file, history);
+}
+
+async function finish(s: Session, state: StepState, history: Logs[], r: RunResult, plotFile: string, title: string, progress: TrainProgress): Promise<RunResult> {
+  if (history.length) await writeHistoryPlot(plotFile, history, title);
+  if (s.data.test && s.data.test.features.shape[0]! > 0) {
+    r.test = evaluate(s.objective, state.weights, s.data.test, s.plan.batch).logs;
+    progress.message(`Test: ${Object.entries(r.test).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(" - ")}`);
+  }
+  return r;
+}
+
+export { takeRows };
