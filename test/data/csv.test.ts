@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { type DataSet, DataError, loadSource, parseCsv } from "../../src/data/index.js";
+import { parseNumber } from "../../src/data/csv-parse.js";
+import { Rng } from "../../src/runtime/rng.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES = path.resolve(HERE, "../../examples");
@@ -87,6 +89,21 @@ describe("parsing", () => {
     ]);
   });
 
+  test("numbers parse exactly as Number() does; other text is not a number", () => {
+    const rng = new Rng(1);
+    for (let k = 0; k < 20000; k++) {
+      const digits = (m: number) => Array.from({ length: m }, () => rng.int(10)).join("");
+      let s = (rng.next() < 0.3 ? "-" : "") + digits(1 + rng.int(9));
+      if (rng.next() < 0.7) s += "." + digits(rng.int(12));
+      if (rng.next() < 0.2) s += "e" + (rng.next() < 0.5 ? "-" : "") + digits(1 + rng.int(2));
+      expect(Object.is(parseNumber(s), Number(s))).toBe(true);
+    }
+    expect(parseNumber("1.5E3")).toBe(1500);
+    expect(parseNumber("12345678901234567890")).toBe(12345678901234567890);
+    expect(parseNumber("-inf")).toBe(-Infinity);
+    for (const s of ["", "abc", "0x10", "1e", ".", "-", "NaN", "1.2.3", "3 kg"]) expect(parseNumber(s)).toBeUndefined();
+  });
+
   test("header = false: the label is the last column", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-csv-"));
     fs.writeFileSync(path.join(dir, "nohead.csv"), "1,2,0\n3,4,1\n");
@@ -153,6 +170,14 @@ describe("errors name the file, line and column", () => {
   test("fractional labels when class ids are expected", () => {
     const e = dataError(() => csv("out_of_range.csv", "x", FIX, { features: f32(2), labels: i32() }));
     expect(e.message).toBe('out_of_range.csv:2:1: expected an integer class id in the label column "x", found "0.5"');
+  });
+
+  test("an empty cell", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-csv-"));
+    fs.writeFileSync(path.join(dir, "gap.csv"), "a,b,label\n1,2,0\n3,,1\n");
+    const e = dataError(() => loadSource("csv", { path: "gap.csv", label: "label", header: true }, dir));
+    expect(e.message).toBe('gap.csv:3:2: expected a number in column "b", found an empty cell');
+    expect(e.notes).toEqual(["missing values are not supported: fill them in or drop the row"]);
   });
 
   test("an unclosed quote", () => {
