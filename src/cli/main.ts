@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand, checkCommand, summaryCommand, type Format } from "./commands.js";
 import { runCommand, type RunFlags } from "./run.js";
+import { evalCommand, predictCommand } from "./eval-predict.js";
 import { initProject } from "./init.js";
 import { Exit, processIo, type CliIo } from "./io.js";
 
@@ -101,6 +102,29 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--resume", "continue from the last checkpoint in the output folder")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (file: string | undefined, opts: RunFlags) => setExit(await runCommand(file, opts, io)));
+
+  program
+    .command("eval")
+    .showHelpAfterError(hint("eval"))
+    .description("loss and metrics of a trained checkpoint on a data split")
+    .argument("[file]", ".nn file or project folder")
+    .option("--checkpoint <dir>", "checkpoint folder (default: runs/<file name>/checkpoints/best, else last)")
+    .option("--out <dir>", "the run folder `nnc run --out` used")
+    .option("--split <name>", "test, val or train (default: test when the dataset has one)")
+    .option("--batch <n>", "batch size")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((file: string | undefined, opts: Record<string, string>) => setExit(evalCommand(file, opts, io)));
+
+  program
+    .command("predict")
+    .showHelpAfterError(hint("predict"))
+    .description("run a trained checkpoint on inputs from a .csv or .npy file")
+    .argument("[file]", ".nn file or project folder")
+    .requiredOption("--input <file>", "inputs: CSV with a header (a label column is ignored) or .npy [N, ...]")
+    .option("--output <file>", "write predictions to .csv or .npy (default: CSV on stdout)")
+    .option("--checkpoint <dir>", "checkpoint folder (default: runs/<file name>/checkpoints/best, else last)")
+    .option("--out <dir>", "the run folder `nnc run --out` used")
+    .action((file: string | undefined, opts: Record<string, string>) => setExit(predictCommand(file, opts, io)));
 
   return program;
 }

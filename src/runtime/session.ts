@@ -5,7 +5,7 @@ import { buildObjective, type Objective } from "../elab/objective.js";
 import type { DataPlan, TrainPlan } from "../elab/train-plan.js";
 import { buildTrainStep, type TrainStepGraph } from "../ir/passes/train-step.js";
 import { Dim } from "../ir/dim.js";
-import { applyTransforms, type DataSet, fitTransforms, loadSource, splitDataSet, subset, type FittedTransform } from "../data/index.js";
+import { applyTransforms, type DataSet, fitTransforms, loadSource, restoreTransforms, splitDataSet, subset, type FittedTransform, type TransformState } from "../data/index.js";
 import { adaptLabelTensor } from "./batches.js";
 import { initParam } from "./init.js";
 import { Rng } from "./rng.js";
@@ -36,7 +36,8 @@ export function loadData(d: DataPlan, baseDir: string): DataSet {
   return ds;
 }
 
-export function prepareData(plan: TrainPlan, baseDir: string): PreparedData {
+/** Loads and splits the data; transforms are fitted on the training split, or restored from a checkpoint. */
+export function prepareData(plan: TrainPlan, baseDir: string, saved?: { name: string; state: TransformState }[]): PreparedData {
   const all = loadData(plan.data, baseDir);
   let rest = all, test: DataSet | undefined, val: DataSet | undefined;
   if (plan.data.testSplit > 0) {
@@ -53,22 +54,15 @@ export function prepareData(plan: TrainPlan, baseDir: string): PreparedData {
     val = loadData(plan.validation, baseDir);
   }
   // Statistics come from the training split only.
-  const transforms = fitTransforms(plan.data.preprocess, train, plan.data.classes);
+  const transforms = saved ? restoreTransforms(saved) : fitTransforms(plan.data.preprocess, train, plan.data.classes);
   const tf = (d?: DataSet) => (d ? applyTransforms(transforms, d) : undefined);
   return { train: tf(train)!, val: tf(val), test: tf(test), transforms, classNames: all.classNames };
 }
 
-export function createSession(plan: TrainPlan, nnFile: string): Session {
-  const data = prepareData(plan, path.dirname(nnFile));
-  const labelT = data.train.labels;
-  const labelType = { dtype: labelT.dtype, shape: [Dim.sym("B"), ...labelT.shape.slice(1).map((n) => Dim.const(n))] };
-  const objective = buildObjective(plan.model, plan.loss, plan.metrics, labelType);
+export function createSession(plan: TrainPlan, nnFile: string, saved?: { name: string; state: TransformState }[]): Session {
+  const data = prepareData(plan, path.dirname(nnFile), saved);
+  const objective = objectiveFor(plan, data);
   const step = buildTrainStep(objective, { optimizer: plan.optimizer, clipNorm: plan.clipNorm, clipValue: plan.clipValue });
-  // Labels converted once to the loss's type (int → float, [N] → [N, 1]).
-  const adapt = (d?: DataSet) => (d ? { ...d, labels: adaptLabelTensor(d.labels, objective.labels.type) } : undefined);
-  data.train = adapt(data.train)!;
-  data.val = adapt(data.val);
-  data.test = adapt(data.test);
   const weights = new Map<string, Tensor>();
   const rng = new Rng(plan.seed);
   for (const p of plan.model.graph.params) weights.set(p.name, initParam(p, p.value.type.shape.map((d) => d.value!), rng));
@@ -79,4 +73,16 @@ export function createSession(plan: TrainPlan, nnFile: string): Session {
     slots.set(s.name, t);
   }
   return { plan, data, objective, step, weights, slots };
+}
+
+/** The model with its loss and metrics; converts the data's labels to the loss's type (int → float, [N] → [N, 1]). */
+export function objectiveFor(plan: TrainPlan, data: PreparedData): Objective {
+  const labelT = data.train.labels;
+  const labelType = { dtype: labelT.dtype, shape: [Dim.sym("B"), ...labelT.shape.slice(1).map((n) => Dim.const(n))] };
+  const objective = buildObjective(plan.model, plan.loss, plan.metrics, labelType);
+  const adapt = (d?: DataSet) => (d ? { ...d, labels: adaptLabelTensor(d.labels, objective.labels.type) } : undefined);
+  data.train = adapt(data.train)!;
+  data.val = adapt(data.val);
+  data.test = adapt(data.test);
+  return objective;
 }

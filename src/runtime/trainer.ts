@@ -28,6 +28,8 @@ export interface RunOptions {
 export interface RunResult {
   history: Logs[];
   test?: Logs;
+  /** Regression only: test MSE of always predicting the training labels' mean. */
+  baselineMse?: number;
   stopped?: "early" | "nan" | "interrupted";
   message?: string;
   lastCheckpoint: string;
@@ -152,8 +154,23 @@ async function finish(s: Session, state: StepState, history: Logs[], r: RunResul
   if (s.data.test && s.data.test.features.shape[0]! > 0) {
     r.test = evaluate(s.objective, state.weights, s.data.test, s.plan.batch).logs;
     progress.message(`Test: ${Object.entries(r.test).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(" - ")}`);
+    // Regression: what a model that ignores its input would score, for scale.
+    if (s.data.test.labels.dtype !== "i32" && s.plan.data.classes === undefined) {
+      r.baselineMse = meanBaselineMse(s.data.train.labels, s.data.test.labels);
+      progress.message(`Baseline (always predicting the training mean): mse: ${r.baselineMse.toFixed(4)}`);
+    }
   }
   return r;
 }
 
 export { takeRows };
+
+/** Test MSE of predicting the per-output mean of the training labels. */
+export function meanBaselineMse(train: Tensor, test: Tensor): number {
+  const k = train.data.length / Math.max(1, train.shape[0]!);
+  const mean = new Float64Array(k);
+  for (let i = 0; i < train.data.length; i++) mean[i % k]! += train.data[i]! / train.shape[0]!;
+  let se = 0;
+  for (let i = 0; i < test.data.length; i++) se += (test.data[i]! - mean[i % k]!) ** 2;
+  return se / Math.max(1, test.data.length);
+}
