@@ -38,12 +38,7 @@ describe("reductions", () => {
     [0 + m, 1 + m, m, 1 + m, m, m].forEach((v, i) => expect(r.grads[0]!.data[i]).toBeCloseTo(v, 14));
   });
 
-  // BUG (src/ir/autodiff/rules.ts, `extremum`, lines 100-105): with ties, every tied element receives the full
-  // upstream gradient, so max([2, 2, 1]) gets [1, 1, 0], whose sum is 2, although max(x + t·1) = max(x) + t
-  // has derivative 1 along the all-ones direction. TensorFlow and JAX split dy evenly among the ties:
-  // [0.5, 0.5, 0]. Suggested fix: mask = cast(hit, dy.dtype); count = sum(mask, same axes/keepdims);
-  // return mask · unreduce(dy / count, x). This test asserts the correct (even-split) behaviour and fails
-  // until the rule is fixed.
+  // With ties, max(x + t·1) = max(x) + t has derivative 1 along the all-ones direction: dy is split evenly.
   it.each(["max", "min"])("%s with ties splits the gradient evenly among the tied elements", (op) => {
     const c = new Case(113);
     const s = op === "max" ? 1 : -1;

@@ -96,12 +96,13 @@ export const NON_DIFFERENTIABLE = new Set([
   "in_top_k", "dropout_mask",
 ]);
 
-/** max/min reductions: the gradient goes to the elements equal to the result. */
+/** max/min reductions: the gradient is shared evenly by the elements equal to the result (as TensorFlow). */
 function extremum(n: IRNode, dy: Value, b: GraphBuilder): Value {
   const x = n.inputs[0]!;
   const at = attrsOf(n, ["axes", "keepdims"]);
-  const hit = b.emit("equal", [x, b.emit("unreduce", [n.output, x], at)]);
-  return b.emit("select", [hit, b.emit("unreduce", [dy, x], at), zeroLike(b, dy)]);
+  const hit = b.emit("cast", [b.emit("equal", [x, b.emit("unreduce", [n.output, x], at)])], { dtype: dy.type.dtype });
+  const count = b.emit("sum", [hit], at);
+  return b.mul(hit, b.emit("unreduce", [b.div(dy, count), x], at));
 }
 
 function matmul(n: IRNode, dy: Value, b: GraphBuilder, need: (i: number) => boolean): (Value | undefined)[] {
