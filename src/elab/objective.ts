@@ -38,14 +38,14 @@ export function buildObjective(model: ElaboratedModel, loss: DefV, metrics: DefV
   const call = (d: DefV, lab: Value, b: DiagnosticBag = bag): Value | undefined => {
     const arg = (v: Value): ArgIn => ({ value: { k: "tensor", val: v }, span });
     const r = (b === bag ? el : scratchOn(g, b)).callValue(d, [arg(prediction), arg(lab)], span, d.ref.def.name.name);
-    return r.k === "tensor" ? r.val : undefined;
+    return r.k === "tensor" && !b.hasErrors ? r.val : undefined;
   };
   const lossV = call(loss, labelsV);
   if (!lossV || bag.hasErrors) throw new Error(`internal: the loss did not elaborate: ${bag.items.map((d) => d.message).join("; ")}`);
   const out: Objective = { graph: g, features: src.inputs[0]!, labels: labelsV, prediction, loss: lossV, metrics: [], hostMetrics: [] };
   for (const m of metrics) {
     const name = m.ref.def.name.name;
-    const candidates = (m.ref.def.alternatives ?? [m.ref.def.name]).map((a) => (a === m.ref.def.name ? m : resolve(m, a.name))).filter((x): x is DefV => !!x);
+    const candidates = (m.ref.def.alternatives ?? [m.ref.def.name]).map((a) => (a === m.ref.def.name ? m : resolve(m, a.name, el, span))).filter((x): x is DefV => !!x);
     let done = false;
     for (const c of candidates) {
       if (!c.ref.def.body) {
@@ -70,9 +70,13 @@ export function buildObjective(model: ElaboratedModel, loss: DefV, metrics: DefV
   return out;
 }
 
-function resolve(m: DefV, name: string): DefV | undefined {
+/** An alternative of `accuracy = a | b | c`, configured with its defaults. */
+function resolve(m: DefV, name: string, el: Elaborator, span: Span): DefV | undefined {
   const v = m.ref.module.scope.get(name);
-  return v?.k === "def" ? { ...v, config: v.config ?? (v.ref.def.config ? new Map() : undefined) } : undefined;
+  if (v?.k !== "def") return undefined;
+  if (v.config || !v.ref.def.config) return v;
+  const config = el.configure(v, [], span);
+  return config ? { ...v, config } : undefined;
 }
 
 function scratchOn(g: Graph, bag: DiagnosticBag): Elaborator {

@@ -183,7 +183,10 @@ function checkMetric(v: DefV, span: Span, out: TensorType, labels: TensorType, b
   if (alts) {
     for (const a of alts) {
       const av = v.ref.module.scope.get(a.name);
-      if (av?.k === "def" && tryOne({ ...av, config: av.config ?? (av.ref.def.config ? new Map() : undefined) })) return;
+      if (av?.k !== "def") continue;
+      // An alternative with settings (binary_accuracy's threshold) uses its defaults.
+      const config = av.config ?? (av.ref.def.config ? scratch(new DiagnosticBag()).configure(av, [], span) : undefined);
+      if ((config || !av.ref.def.config) && tryOne({ ...av, config })) return;
     }
   } else if (tryOne(v)) return;
   bag.error("E0605", span, `metric \`${v.ref.def.name.name}\` does not apply to model output ${typeToString(out)} with labels ${typeToString(labels)}`, {

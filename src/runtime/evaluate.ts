@@ -28,14 +28,26 @@ export function evaluate(obj: Objective, weights: Map<string, Tensor>, ds: DataS
     const labels = takeRows(ds.labels, idx, s, e);
     feeds.set(obj.labels.id, labels);
     const [pred, loss, ...ms] = new Executor({ training: false }).run(obj.graph, feeds).outputs;
-    const w = e - s;
-    sums.set("loss", (sums.get("loss") ?? 0) + loss!.data[0]! * w);
-    obj.metrics.forEach((m, i) => sums.set(m.name, (sums.get(m.name) ?? 0) + ms[i]!.data[0]! * w));
+    const batchLogs: Logs = { loss: loss!.data[0]! };
+    obj.metrics.forEach((m, i) => (batchLogs[m.name] = ms[i]!.data[0]!));
+    accumulate(sums, batchLogs, e - s);
     host.forEach((h) => h.add(pred!, labels));
     predictions.push(pred!);
   }
-  const logs: Logs = {};
-  for (const [k, v] of sums) logs[k] = v / Math.max(1, n);
+  const logs = averaged(sums, n);
   for (const h of host) logs[h.name] = h.value();
   return { logs, predictions };
 }
+
+/** Adds a batch's values weighted by its size. RMSE accumulates its square, so the epoch value is √(epoch MSE). */
+export function accumulate(sums: Map<string, number>, logs: Logs, weight: number): void {
+  for (const [k, v] of Object.entries(logs)) sums.set(k, (sums.get(k) ?? 0) + (isRoot(k) ? v * v : v) * weight);
+}
+
+export function averaged(sums: Map<string, number>, n: number): Logs {
+  const out: Logs = {};
+  for (const [k, v] of sums) out[k] = isRoot(k) ? Math.sqrt(v / Math.max(1, n)) : v / Math.max(1, n);
+  return out;
+}
+
+const isRoot = (k: string) => k === "rmse";

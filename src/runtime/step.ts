@@ -13,6 +13,8 @@ export interface StepState {
 
 export interface StepResult {
   loss: number;
+  /** The model's output for the batch (for epoch-level metrics). */
+  prediction: Tensor;
   logs: Record<string, number>;
   /** Applies the step's updates (skipped when the loss is not finite). */
   commit(): void;
@@ -32,7 +34,7 @@ export function executeStep(s: Session, st: StepState, x: Tensor, y: Tensor, lr:
   const logs: Record<string, number> = { loss };
   s.objective.metrics.forEach((m, i) => (logs[m.name] = outs[g.out.metrics[i]!]!.data[0]!));
   return {
-    loss, logs,
+    loss, logs, prediction: outs[g.out.prediction]!,
     commit: () => {
       for (const p of g.out.params) st.weights.set(p.param.name, outs[p.index]!);
       for (const sl of g.out.slots) st.slots.set(sl.name, outs[sl.index]!);

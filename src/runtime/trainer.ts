@@ -5,7 +5,8 @@ import { executeStep, type StepState } from "./step.js";
 import { mixSeed, takeRows } from "./batches.js";
 import { callbackSet, Monitor } from "./callbacks.js";
 import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { evaluate, type Logs } from "./evaluate.js";
+import { accumulate, averaged, evaluate, type Logs } from "./evaluate.js";
+import { EpochMetric } from "./host-metrics.js";
 import { writeHistory } from "./history.js";
 import { writeHistoryPlot } from "./plot.js";
 import { TrainProgress } from "./progress.js";
@@ -83,11 +84,13 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     progress.epochStart(epoch + 1, plan.epochs, steps);
     const order = plan.shuffle ? new Rng(mixSeed(plan.seed, epoch, 1)).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     const sums = new Map<string, number>();
+    const host = objective.hostMetrics.map((m) => new EpochMetric(m.name, m.spec));
     let seen = 0;
     for (let k = 0; k < steps; k++) {
       const a = k * plan.batch, e = Math.min(n, a + plan.batch);
       const lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
-      const r = executeStep(s, state, takeRows(data.train.features, order, a, e), takeRows(data.train.labels, order, a, e), lr, new Rng(mixSeed(plan.seed, state.step, 2)));
+      const yb = takeRows(data.train.labels, order, a, e);
+      const r = executeStep(s, state, takeRows(data.train.features, order, a, e), yb, lr, new Rng(mixSeed(plan.seed, state.step, 2)));
       if (!Number.isFinite(r.loss)) {
         const msg = `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1} (step ${state.step + 1} overall); the update was not applied`;
         progress.message(msg);
@@ -97,9 +100,10 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
       r.commit();
       const w = e - a;
       seen += w;
-      for (const [key, v] of Object.entries(r.logs)) sums.set(key, (sums.get(key) ?? 0) + v * w);
-      const logs: Logs = {};
-      for (const [key, v] of sums) logs[key] = v / seen;
+      accumulate(sums, r.logs, w);
+      host.forEach((h) => h.add(r.prediction, yb));
+      const logs = averaged(sums, seen);
+      if (k === steps - 1) for (const h of host) logs[h.name] = h.value();
       progress.step(k + 1, logs);
       if (o.interrupted) {
         await new Promise((res) => setImmediate(res));
@@ -111,8 +115,8 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
         }
       }
     }
-    const logs: Logs = { epoch: epoch + 1 };
-    for (const [key, v] of sums) logs[key] = v / Math.max(1, seen);
+    const logs: Logs = { epoch: epoch + 1, ...averaged(sums, seen) };
+    for (const h of host) logs[h.name] = h.value();
     if (hasVal) {
       const v = evaluate(objective, state.weights, data.val!, plan.batch).logs;
       for (const [key, x] of Object.entries(v)) logs[`val_${key}`] = x;

@@ -23,7 +23,7 @@ export interface TrainStepGraph {
   /** Slot inputs: name like "adam.m/dense.kernel", the parameter it belongs to, its initial fill value. */
   slots: { name: string; param: ParamInfo; value: Value; init: number }[];
   /** Output positions. */
-  out: { loss: number; metrics: number[]; params: { param: ParamInfo; index: number }[]; slots: { name: string; index: number }[]; states: { param: ParamInfo; index: number }[] };
+  out: { loss: number; prediction: number; labels: number; metrics: number[]; params: { param: ParamInfo; index: number }[]; slots: { name: string; index: number }[]; states: { param: ParamInfo; index: number }[] };
 }
 
 export interface StepOptions {
@@ -79,7 +79,7 @@ export function buildTrainStep(obj: ObjectiveLike, opts: StepOptions): TrainStep
       newSlots.push(...u.slots);
     });
   });
-  g.outputs = [loss, ...obj.metrics.map((m) => m.value), ...newParams, ...newSlots, ...states.map((s) => s.value)];
+  g.outputs = [loss, ...obj.metrics.map((m) => m.value), ...newParams, ...newSlots, ...states.map((s) => s.value), obj.prediction];
   let k = 1 + obj.metrics.length;
   return {
     graph: g, lr, step, slots,
@@ -89,6 +89,8 @@ export function buildTrainStep(obj: ObjectiveLike, opts: StepOptions): TrainStep
       params: trainable.map((param) => ({ param, index: k++ })),
       slots: slots.map((s) => ({ name: s.name, index: k++ })),
       states: states.map((s) => ({ param: s.param, index: k++ })),
+      prediction: k++,
+      labels: -1,
     },
   };
 }
