@@ -11,7 +11,7 @@ import { Executor } from "../runtime/ref/executor.js";
 import { objectiveFor, prepareData } from "../runtime/session.js";
 import { RuntimeError, sizeOf, type Tensor, tensor } from "../runtime/tensor.js";
 import { displayPath, Exit, type CliIo } from "./io.js";
-import { planFor, runtimeFailure } from "./run.js";
+import { planFor, positiveInt, runtimeFailure, UsageError } from "./run.js";
 
 interface CkFlags { checkpoint?: string; out?: string }
 
@@ -39,6 +39,14 @@ function load(entry: string, plan: TrainPlan, flags: CkFlags): Checkpoint {
 }
 
 export function evalCommand(file: string | undefined, flags: CkFlags & { split?: string; batch?: string; format?: string }, io: CliIo): number {
+  let batch: number | undefined;
+  try {
+    batch = positiveInt(flags.batch, "--batch");
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`error: ${e.message}\n`);
+    return Exit.usage;
+  }
   const p = planFor(file, io, "eval");
   if ("exit" in p) return p.exit;
   try {
@@ -48,7 +56,7 @@ export function evalCommand(file: string | undefined, flags: CkFlags & { split?:
     const split = flags.split ?? (data.test ? "test" : "train");
     const ds = split === "test" ? data.test : split === "val" || split === "validation" ? data.val : split === "train" ? data.train : undefined;
     if (!ds) throw new RuntimeError(`there is no ${split} split`, [`splits here: train${data.val ? ", val" : ""}${data.test ? ", test" : ""}`]);
-    const { logs } = evaluate(obj, ck.weights, ds, Number(flags.batch ?? p.plan.batch));
+    const { logs } = evaluate(obj, ck.weights, ds, batch ?? p.plan.batch);
     if (flags.format === "json") io.stdout.write(JSON.stringify({ split, samples: ds.features.shape[0], ...logs }, null, 2) + "\n");
     else io.stdout.write(`${split} (${ds.features.shape[0]} samples): ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(" - ")}\n`);
     return Exit.ok;

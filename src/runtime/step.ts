@@ -13,6 +13,8 @@ export interface StepState {
 
 export interface StepResult {
   loss: number;
+  /** Why the step must not be applied: a non-finite loss, or weights the update made non-finite. */
+  bad?: string;
   /** The model's output for the batch (for epoch-level metrics). */
   prediction: Tensor;
   logs: Record<string, number>;
@@ -33,8 +35,13 @@ export function executeStep(s: Session, st: StepState, x: Tensor, y: Tensor, lr:
   const loss = outs[g.out.loss]!.data[0]!;
   const logs: Record<string, number> = { loss };
   s.objective.metrics.forEach((m, i) => (logs[m.name] = outs[g.out.metrics[i]!]!.data[0]!));
+  let bad = Number.isFinite(loss) ? undefined : `loss became ${loss}`;
+  if (!bad) {
+    const p = g.out.params.find((x) => !outs[x.index]!.data.every(Number.isFinite));
+    if (p) bad = `the update made ${p.param.name} non-finite (loss ${loss.toPrecision(4)})`;
+  }
   return {
-    loss, logs, prediction: outs[g.out.prediction]!,
+    loss, logs, bad, prediction: outs[g.out.prediction]!,
     commit: () => {
       for (const p of g.out.params) st.weights.set(p.param.name, outs[p.index]!);
       for (const sl of g.out.slots) st.slots.set(sl.name, outs[sl.index]!);

@@ -91,8 +91,8 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
       const lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
       const yb = takeRows(data.train.labels, order, a, e);
       const r = executeStep(s, state, takeRows(data.train.features, order, a, e), yb, lr, new Rng(mixSeed(plan.seed, state.step, 2)));
-      if (!Number.isFinite(r.loss)) {
-        const msg = `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1} (step ${state.step + 1} overall); the update was not applied`;
+      if (r.bad) {
+        const msg = `${r.bad} at epoch ${epoch + 1}, step ${k + 1} (step ${state.step + 1} overall); the update was not applied`;
         progress.message(msg);
         const notes = [`the last good checkpoint is ${checkpointExists(last) ? last : "not written yet (no epoch finished)"}`, `try a lower learning rate (now ${lr.toPrecision(3)}), e.g. lr = ${(lr / 10).toPrecision(2)}, or clip_norm = 1.0`];
         return result({ stopped: "nan", message: [msg, ...notes].join("\n") });
