@@ -8,7 +8,7 @@ import { evaluate, paramFeeds } from "../runtime/evaluate.js";
 import { takeRows } from "../runtime/batches.js";
 import { writeNpy } from "../runtime/npy-write.js";
 import { Executor } from "../runtime/ref/executor.js";
-import { objectiveFor, prepareData } from "../runtime/session.js";
+import { checkCheckpointFits, objectiveFor, prepareData } from "../runtime/session.js";
 import { RuntimeError, sizeOf, type Tensor, tensor } from "../runtime/tensor.js";
 import { displayPath, Exit, type CliIo } from "./io.js";
 import { planFor, positiveInt, runtimeFailure, UsageError } from "./run.js";
@@ -27,14 +27,9 @@ function findCheckpoint(entry: string, flags: CkFlags): string {
 }
 
 function load(entry: string, plan: TrainPlan, flags: CkFlags): Checkpoint {
-  const ck = loadCheckpoint(findCheckpoint(entry, flags));
-  if (ck.meta["model"] !== plan.modelName) throw new RuntimeError(`the checkpoint holds model \`${String(ck.meta["model"])}\`, but ${displayPath(entry)} trains \`${plan.modelName}\``);
-  for (const p of plan.model.graph.params) {
-    const t = ck.weights.get(p.name);
-    const want = p.value.type.shape.map((d) => d.value!);
-    if (!t) throw new RuntimeError(`the checkpoint has no weights for ${p.name}`, ["was the model changed after training? train it again"]);
-    if (t.shape.join() !== want.join()) throw new RuntimeError(`the checkpoint's ${p.name} is [${t.shape.join(", ")}], the model's is [${want.join(", ")}]`, ["was the model changed after training? train it again"]);
-  }
+  const dir = findCheckpoint(entry, flags);
+  const ck = loadCheckpoint(dir);
+  checkCheckpointFits(ck, plan, displayPath(dir), displayPath(entry));
   return ck;
 }
 

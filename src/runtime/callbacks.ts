@@ -18,6 +18,15 @@ export class Monitor {
     this.mode = modeOf(key, mode);
     this.best = this.mode === "min" ? Infinity : -Infinity;
   }
+  /** What a checkpoint keeps, so `--resume` continues the count. */
+  get saved(): { best: number; wait: number } {
+    return { best: this.best, wait: this.wait };
+  }
+  restore(s: { best: number; wait: number } | undefined): void {
+    if (!s) return;
+    this.best = s.best ?? this.best;
+    this.wait = s.wait ?? 0;
+  }
   /** Records an epoch's logs; true when this epoch improved the best value. */
   update(logs: Record<string, number>): boolean {
     const v = logs[this.key];

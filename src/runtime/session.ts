@@ -9,7 +9,7 @@ import { applyTransforms, type DataSet, fitTransforms, loadSource, restoreTransf
 import { adaptLabelTensor } from "./batches.js";
 import { initParam } from "./init.js";
 import { Rng } from "./rng.js";
-import { type Tensor, zeros } from "./tensor.js";
+import { RuntimeError, type Tensor, zeros } from "./tensor.js";
 
 export interface PreparedData {
   train: DataSet;
@@ -85,4 +85,15 @@ export function objectiveFor(plan: TrainPlan, data: PreparedData): Objective {
   data.val = adapt(data.val);
   data.test = adapt(data.test);
   return objective;
+}
+
+/** A checkpoint must hold this model's parameters with this model's shapes. */
+export function checkCheckpointFits(ck: { weights: Map<string, Tensor>; meta: Record<string, unknown> }, plan: TrainPlan, where: string, file: string): void {
+  if (ck.meta["model"] !== plan.modelName) throw new RuntimeError(`the checkpoint holds model \`${String(ck.meta["model"])}\`, but ${file} trains \`${plan.modelName}\``);
+  for (const p of plan.model.graph.params) {
+    const t = ck.weights.get(p.name);
+    const want = p.value.type.shape.map((d) => d.value!);
+    if (!t) throw new RuntimeError(`the checkpoint at ${where} has no weights for ${p.name}`, ["was the model changed after training? train it again"]);
+    if (t.shape.join() !== want.join()) throw new RuntimeError(`the checkpoint's ${p.name} is [${t.shape.join(", ")}], the model's is [${want.join(", ")}]`, ["was the model changed after training? train it again"]);
+  }
 }

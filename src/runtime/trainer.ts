@@ -12,7 +12,7 @@ import { writeHistoryPlot } from "./plot.js";
 import { TrainProgress } from "./progress.js";
 import { Rng } from "./rng.js";
 import { learningRate } from "./schedule.js";
-import type { Session } from "./session.js";
+import { checkCheckpointFits, type Session } from "./session.js";
 import { RuntimeError, scalar, type Tensor } from "./tensor.js";
 
 export interface RunOptions {
@@ -54,28 +54,40 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
   let history: Logs[] = [];
   let startEpoch = 0;
   let lrScale = 1;
+  let resumeStep = 0;
+  let partial: { sums: Record<string, number>; seen: number } | undefined;
+  let savedMonitors: Record<string, { best: number; wait: number }> = {};
   if (o.resume) {
     if (!checkpointExists(last)) throw new RuntimeError(`--resume: no checkpoint at ${last}`, ["run without --resume to start from scratch"]);
     const ck = loadCheckpoint(last);
+    checkCheckpointFits(ck, plan, last, plan.module.file);
     for (const [k, v] of ck.weights) state.weights.set(k, v);
     for (const [k, v] of ck.optimizer) if (k !== "step") state.slots.set(k, v);
     state.step = Number(ck.optimizer.get("step")?.data[0] ?? 0);
     startEpoch = Number(ck.meta["epoch"] ?? 0);
+    // An interrupted epoch continues with its next batch (the shuffle order is reproducible from the seed).
+    resumeStep = Number(ck.meta["epoch_step"] ?? 0);
+    partial = ck.meta["partial"] as typeof partial;
     history = (ck.meta["history"] as Logs[] | undefined) ?? [];
     lrScale = Number(ck.meta["lr_scale"] ?? 1);
-    for (const row of history) bestMonitor.update(row);
-    progress.message(`Resuming from ${last} after epoch ${startEpoch}`);
+    savedMonitors = (ck.meta["monitors"] as typeof savedMonitors | undefined) ?? {};
+    bestMonitor.restore(savedMonitors["best"]);
+    progress.message(`Resuming from ${last} after epoch ${startEpoch}${resumeStep ? `, step ${resumeStep}` : ""}`);
   }
+  cbs.early?.monitor.restore(savedMonitors["early"]);
+  cbs.plateau?.monitor.restore(savedMonitors["plateau"]);
   const baseLr = Number(plan.optimizer.args["lr"] ?? 0.001), decay = Number(plan.optimizer.args["decay"] ?? 0);
   const n = data.train.features.shape[0]!;
   const steps = Math.ceil(n / plan.batch);
   let bestWeights: Map<string, Tensor> | undefined;
-  const save = (dir: string, epoch: number) => saveCheckpoint(dir, {
+  const save = (dir: string, epoch: number, at?: { step: number; sums: Map<string, number>; seen: number }) => saveCheckpoint(dir, {
     weights: state.weights,
     optimizer: new Map([...state.slots, ["step", scalar(state.step, "f64")]]),
     meta: {
       format: "nnc-checkpoint/1", model: plan.modelName, epoch, step: state.step, seed: plan.seed, optimizer: plan.optimizer,
       transforms: data.transforms.map((t) => ({ name: t.name, state: t.state })), class_names: data.classNames, history, lr_scale: lrScale,
+      monitors: { best: bestMonitor.saved, ...(cbs.early ? { early: cbs.early.monitor.saved } : {}), ...(cbs.plateau ? { plateau: cbs.plateau.monitor.saved } : {}) },
+      ...(at ? { epoch_step: at.step, partial: { sums: Object.fromEntries(at.sums), seen: at.seen } } : {}),
     },
   });
   const result = (extra: Partial<RunResult>): RunResult => ({ history, lastCheckpoint: last, bestCheckpoint: checkpointExists(best) ? best : undefined, historyFile, plotFile, ...extra });
@@ -83,10 +95,11 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
   for (let epoch = startEpoch; epoch < plan.epochs; epoch++) {
     progress.epochStart(epoch + 1, plan.epochs, steps);
     const order = plan.shuffle ? new Rng(mixSeed(plan.seed, epoch, 1)).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
-    const sums = new Map<string, number>();
+    const first = epoch === startEpoch ? resumeStep : 0;
+    const sums = new Map<string, number>(first && partial ? Object.entries(partial.sums) : []);
     const host = objective.hostMetrics.map((m) => new EpochMetric(m.name, m.spec));
-    let seen = 0;
-    for (let k = 0; k < steps; k++) {
+    let seen = first && partial ? partial.seen : 0;
+    for (let k = first; k < steps; k++) {
       const a = k * plan.batch, e = Math.min(n, a + plan.batch);
       const lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
       const yb = takeRows(data.train.labels, order, a, e);
@@ -108,7 +121,7 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
       if (o.interrupted) {
         await new Promise((res) => setImmediate(res));
         if (o.interrupted()) {
-          save(last, epoch);
+          save(last, epoch, { step: k + 1, sums, seen });
           progress.message(`Interrupted: saved the weights after ${state.step} steps to ${last}`);
           writeOutputs(history, historyFile);
           return result({ stopped: "interrupted" });
@@ -126,26 +139,33 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     void _e; void _lr;
     progress.epochEnd(shown);
     history.push(logs);
-    if (bestMonitor.update(logs)) save(best, epoch + 1);
-    save(last, epoch + 1);
-    writeOutputs(history, historyFile);
-    if (cbs.csvLogger) writeHistory(path.resolve(path.dirname(plan.module.file), cbs.csvLogger), history);
+    const improved = bestMonitor.update(logs);
     if (cbs.plateau?.monitor.update(logs) === false && cbs.plateau.monitor.wait >= cbs.plateau.patience) {
       const next = Math.max(cbs.plateau.minLr, baseLr * lrScale * cbs.plateau.factor);
       lrScale = next / baseLr;
       cbs.plateau.monitor.wait = 0;
       progress.message(`Epoch ${epoch + 1}: reducing learning rate to ${next.toPrecision(3)}.`);
     }
+    let stop = false;
     if (cbs.early) {
-      const improved = cbs.early.monitor.update(logs);
-      if (improved && cbs.early.restoreBest) bestWeights = new Map(state.weights);
-      if (!improved && cbs.early.monitor.wait > cbs.early.patience - 1 && epoch + 1 < plan.epochs) {
-        progress.message(`Epoch ${epoch + 1}: early stopping (${cbs.early.monitor.key} did not improve for ${cbs.early.monitor.wait} epochs)`);
-        if (bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
-        return finish(s, state, history, result({ stopped: "early" }), plotFile, plan.modelName, progress);
-      }
+      const better = cbs.early.monitor.update(logs);
+      if (better && cbs.early.restoreBest) bestWeights = new Map(state.weights);
+      stop = !better && cbs.early.monitor.wait > cbs.early.patience - 1 && epoch + 1 < plan.epochs;
+    }
+    // Saved after the callbacks, so a resumed run continues their counts.
+    if (improved) save(best, epoch + 1);
+    save(last, epoch + 1);
+    // The checkpoint callback's own folder (beside the .nn file), every epoch or only on improvement.
+    if (cbs.checkpoint && (!cbs.checkpoint.bestOnly || improved)) save(path.resolve(path.dirname(plan.module.file), cbs.checkpoint.path), epoch + 1);
+    writeOutputs(history, historyFile);
+    if (cbs.csvLogger) writeHistory(path.resolve(path.dirname(plan.module.file), cbs.csvLogger), history);
+    if (stop) {
+      progress.message(`Epoch ${epoch + 1}: early stopping (${cbs.early!.monitor.key} did not improve for ${cbs.early!.monitor.wait} epochs)`);
+      if (bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
+      return finish(s, state, history, result({ stopped: "early" }), plotFile, plan.modelName, progress);
     }
   }
+  if (cbs.early?.restoreBest && bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
   return finish(s, state, history, result({}), plotFile, plan.modelName, progress);
 }
 
