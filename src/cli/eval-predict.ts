@@ -1,8 +1,9 @@
 // `nnc eval` (a checkpoint's loss and metrics on a data split) and `nnc predict` (a checkpoint on new inputs).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCsv, parseNpy, type DataSet, applyTransforms, restoreTransforms, type TransformState } from "../data/index.js";
-import { plainOf, type TrainPlan } from "../elab/train-plan.js";
+import { applyTransforms, DataError, type DataSet, parseCsv, parseNpy, parseNumber, restoreTransforms, type TransformState } from "../data/index.js";
+import type { TrainPlan } from "../elab/train-plan.js";
+import { plainScalar } from "../elab/values.js";
 import { checkpointExists, loadCheckpoint, type Checkpoint } from "../runtime/checkpoint.js";
 import { evaluate, paramFeeds } from "../runtime/evaluate.js";
 import { takeRows } from "../runtime/batches.js";
@@ -11,14 +12,14 @@ import { Executor } from "../runtime/ref/executor.js";
 import { checkCheckpointFits, objectiveFor, prepareData } from "../runtime/session.js";
 import { RuntimeError, sizeOf, type Tensor, tensor } from "../runtime/tensor.js";
 import { displayPath, Exit, type CliIo } from "./io.js";
-import { planFor, positiveInt, runtimeFailure, UsageError } from "./run.js";
+import { intFlag, planFor, runDir, runtimeFailure, UsageError } from "./run.js";
 
 interface CkFlags { checkpoint?: string; out?: string }
 
 /** The checkpoint a command uses: the flag, else runs/<file>/checkpoints/best, else …/last. */
 function findCheckpoint(entry: string, flags: CkFlags): string {
   if (flags.checkpoint) return flags.checkpoint;
-  const base = path.resolve(flags.out ?? path.join("runs", path.basename(entry, ".nn")), "checkpoints");
+  const base = path.join(runDir(entry, flags.out), "checkpoints");
   const best = path.join(base, "best");
   if (checkpointExists(best)) return best;
   const last = path.join(base, "last");
@@ -36,7 +37,7 @@ function load(entry: string, plan: TrainPlan, flags: CkFlags): Checkpoint {
 export function evalCommand(file: string | undefined, flags: CkFlags & { split?: string; batch?: string; format?: string }, io: CliIo): number {
   let batch: number | undefined;
   try {
-    batch = positiveInt(flags.batch, "--batch");
+    batch = intFlag(flags.batch, "--batch");
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`error: ${e.message}\n`);
@@ -115,8 +116,9 @@ function readInputs(file: string, sample: number[], plan: TrainPlan): Tensor {
   const vals: number[] = [];
   for (const r of recs.slice(1)) {
     for (const i of keep) {
-      const v = Number(r.cells[i]);
-      if (r.cells[i] === undefined || r.cells[i]!.trim() === "" || Number.isNaN(v)) throw new RuntimeError(`${file}:${r.line}:${i + 1}: expected a number, found ${JSON.stringify(r.cells[i] ?? "")}`);
+      // Numbers are read as the training data's CSV loader reads them.
+      const v = parseNumber((r.cells[i] ?? "").trim());
+      if (v === undefined) throw new DataError(`expected a number, found ${JSON.stringify(r.cells[i] ?? "")}`, file, r.line, i + 1);
       vals.push(v);
     }
   }
@@ -125,7 +127,7 @@ function readInputs(file: string, sample: number[], plan: TrainPlan): Tensor {
 
 /** Classifiers print the class (by name when known) and its probabilities; regressors their outputs. */
 function predictionTable(rows: number[][], plan: TrainPlan, names?: string[]): { header: string[]; rows: (string | number)[][] } {
-  const logits = plainOf(plan.loss.config?.get("from_logits")) === true;
+  const logits = plainScalar(plan.loss.config?.get("from_logits")) === true;
   const classifier = plan.data.classes !== undefined || plan.data.declared.labels?.dtype === "i32";
   const width = rows[0]?.length ?? 0;
   if (!classifier) return { header: [...Array(width).keys()].map((i) => `y${i}`), rows: rows.map((r) => r.map(fmt)) };

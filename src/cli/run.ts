@@ -38,11 +38,17 @@ export function planFor(file: string | undefined, io: CliIo, command: string): {
   return { plan, entry: entry.file };
 }
 
-export function positiveInt(v: string | undefined, flag: string): number | undefined {
+/** An integer flag of at least `min` (1 unless given); a bad value is a usage error. */
+export function intFlag(v: string | undefined, flag: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || (flag !== "--seed" && n === 0)) throw new UsageError(`${flag} takes a ${flag === "--seed" ? "non-negative" : "positive"} integer, found "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} takes a ${min === 0 ? "non-negative" : "positive"} integer, found "${v}"`);
   return n;
+}
+
+/** Where a run's checkpoints, history and plot go: `--out`, else runs/<file name> in the working folder. */
+export function runDir(entry: string, out?: string): string {
+  return path.resolve(out ?? path.join("runs", path.basename(entry, ".nn")));
 }
 
 export class UsageError extends Error {}
@@ -52,10 +58,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if ("exit" in p) return p.exit;
   const plan = p.plan;
   try {
-    plan.epochs = positiveInt(flags.epochs, "--epochs") ?? plan.epochs;
-    plan.batch = positiveInt(flags.batch, "--batch") ?? plan.batch;
-    plan.seed = positiveInt(flags.seed, "--seed") ?? plan.seed;
-    const limit = positiveInt(flags.limit, "--limit");
+    plan.epochs = intFlag(flags.epochs, "--epochs") ?? plan.epochs;
+    plan.batch = intFlag(flags.batch, "--batch") ?? plan.batch;
+    plan.seed = intFlag(flags.seed, "--seed", 0) ?? plan.seed;
+    const limit = intFlag(flags.limit, "--limit");
     if (limit !== undefined) plan.data.limit = Math.min(limit, plan.data.limit ?? Infinity);
     if (flags.history && flags.history !== "csv" && flags.history !== "json") throw new UsageError(`--history is csv or json, found "${flags.history}"`);
   } catch (e) {
@@ -65,7 +71,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
     throw e;
   }
-  const outDir = path.resolve(flags.out ?? path.join("runs", path.basename(p.entry, ".nn")));
+  const outDir = runDir(p.entry, flags.out);
   let session: Session;
   try {
     session = createSession(plan, p.entry);

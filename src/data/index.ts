@@ -9,7 +9,7 @@ import { checkClassRange, conformShape, type DataSet, DataError, type Declared, 
 export { type DataSet, DataError, type Declared, numSamples, sampleShape } from "./types.js";
 export { subset, splitDataSet } from "./split.js";
 export { applyTransforms, type FittedTransform, fitTransforms, restoreTransforms, TRANSFORMS, type TransformSpec, type TransformState } from "./transforms.js";
-export { parseCsv } from "./csv.js";
+export { parseCsv, parseNumber } from "./csv.js";
 export { parseIdx } from "./idx.js";
 export { parseNpy } from "./npy.js";
 

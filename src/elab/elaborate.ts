@@ -7,7 +7,7 @@ import { type TensorType, typeToString } from "../ir/types.js";
 import { bindArgs, type ArgIn } from "./args.js";
 import { article, attrOf, calleeName, opSymbol, primParamDecl, sameConst } from "./helpers.js";
 import { matchTensorType, typeExprToString, typeFromDecl } from "./unify.js";
-import { describe, Env, ERR, intV, isCallable, type Module, suggest, toPlain, type V } from "./values.js";
+import { describe, Env, ERR, intV, isCallable, type Module, plainArgs, suggest, type V } from "./values.js";
 
 export interface RowBuilder { name: string; type: string; output?: TensorType; trainable: number; nonTrainable: number }
 
@@ -173,13 +173,7 @@ export class Elaborator {
       this.bag.error("E0214", span, `expected ${article(kind)} ${kind}, found ${describe(v)}`);
       return undefined;
     }
-    const config = v.config ?? this.configure(v, [], span);
-    const args: Record<string, number | string | boolean> = {};
-    for (const [k, x] of config ?? []) {
-      const p = toPlain(x);
-      if (typeof p === "number" || typeof p === "string" || typeof p === "boolean") args[k] = p;
-    }
-    return { name: v.ref.def.name.name, args };
+    return { name: v.ref.def.name.name, args: plainArgs(v.config ?? this.configure(v, [], span)) };
   }
 
   // ---------- expressions ----------

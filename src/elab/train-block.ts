@@ -177,31 +177,43 @@ function checkLoss(v: DefV, span: Span, out: TensorType, labels: TensorType, dat
   }
 }
 
-function checkMetric(v: DefV, span: Span, out: TensorType, labels: TensorType, bag: DiagnosticBag): void {
-  const tryOne = (d: DefV): boolean => apply(d, out, adaptLabels(d.ref.def.inputs?.[1], out, labels), new DiagnosticBag(), span);
+/** The definitions a metric stands for: itself, or its alternatives (`accuracy = a | b | c`) with default settings. */
+export function metricCandidates(v: DefV, span: Span): DefV[] {
   const alts = v.ref.def.alternatives;
-  if (alts) {
-    for (const a of alts) {
-      const av = v.ref.module.scope.get(a.name);
-      if (av?.k !== "def") continue;
-      // An alternative with settings (binary_accuracy's threshold) uses its defaults.
-      const config = av.config ?? (av.ref.def.config ? scratch(new DiagnosticBag()).configure(av, [], span) : undefined);
-      if ((config || !av.ref.def.config) && tryOne({ ...av, config })) return;
-    }
-  } else if (tryOne(v)) return;
+  if (!alts) return [v];
+  const out: DefV[] = [];
+  for (const a of alts) {
+    const av = v.ref.module.scope.get(a.name);
+    if (av?.k !== "def") continue;
+    // An alternative with settings (binary_accuracy's threshold) uses its defaults.
+    const config = av.config ?? (av.ref.def.config ? scratch(new DiagnosticBag()).configure(av, [], span) : undefined);
+    if (config || !av.ref.def.config) out.push({ ...av, config });
+  }
+  return out;
+}
+
+/** Whether a loss or metric accepts this output and these labels (adapted to its signature). */
+export function metricFits(d: DefV, out: TensorType, labels: TensorType, span: Span): boolean {
+  return apply(d, out, adaptLabels(d.ref.def.inputs?.[1], out, labels), new DiagnosticBag(), span);
+}
+
+function checkMetric(v: DefV, span: Span, out: TensorType, labels: TensorType, bag: DiagnosticBag): void {
+  if (metricCandidates(v, span).some((d) => metricFits(d, out, labels, span))) return;
+  const alts = v.ref.def.alternatives;
   bag.error("E0605", span, `metric \`${v.ref.def.name.name}\` does not apply to model output ${typeToString(out)} with labels ${typeToString(labels)}`, {
     notes: alts ? [`tried ${alts.map((a) => a.name).join(", ")}`] : [],
     fix: isFloat(labels.dtype) && !alts ? { message: "for regression use mse, mae or rmse" } : undefined,
   });
 }
 
+/** `monitor = val_accuracy` names a logged quantity, not a variable: read it as a string. */
+export function monitorAsString(c: A.Expr): A.Expr {
+  if (c.kind !== "Call") return c;
+  return { ...c, args: c.args.map((a) => (a.name?.name === "monitor" && a.value.kind === "Name" ? { ...a, value: { kind: "Str", value: a.value.name, span: a.value.span } } : a)) };
+}
+
 function checkCallback(c: A.Expr, mod: Module, env: Env, quantities: string[], bag: DiagnosticBag): void {
-  // `monitor = val_accuracy` names a logged quantity, not a variable.
-  let e = c;
-  if (c.kind === "Call") {
-    e = { ...c, args: c.args.map((a) => (a.name?.name === "monitor" && a.value.kind === "Name" ? { ...a, value: { kind: "Str", value: a.value.name, span: a.value.span } } : a)) };
-  }
-  const v = evalNamed(e, "callback", mod, env, bag);
+  const v = evalNamed(monitorAsString(c), "callback", mod, env, bag);
   if (!v) return;
   const mon = v.config?.get("monitor");
   const arg = c.kind === "Call" ? c.args.find((a) => a.name?.name === "monitor") : undefined;

@@ -19,6 +19,9 @@ export interface DatasetInfo {
   labels?: TensorType;
   classes?: number;
   span: Span;
+  /** The source's arguments and the preprocess transforms, as evaluated (the run plan reads them). */
+  sourceConfig?: Map<string, V>;
+  preprocess?: (V & { k: "def" })[];
 }
 
 const DATASET_KEYS = ["source", "features", "labels", "classes", "preprocess", "test_split", "validation_split", "shuffle", "seed", "limit"];
@@ -86,6 +89,7 @@ export function checkDataset(d: A.DatasetDecl, mod: Module, bag: DiagnosticBag):
   const src = evalSource(srcExpr, mod, bag);
   if (!src) return info;
   Object.assign(info, sampleTypes(src, srcExpr.span, mod, bag));
+  info.sourceConfig = src.config;
   const env = new Env(mod.scope);
   for (const key of ["features", "labels"] as const) {
     const st = s.get(key);
@@ -156,12 +160,14 @@ function checkPreprocess(e: A.Expr, info: DatasetInfo, mod: Module, bag: Diagnos
   const v = el.evalExpr(e, new Env(mod.scope), mod);
   if (v.k === "error") return;
   const items = v.k === "list" ? v.items : [v];
+  info.preprocess = [];
   for (const it of items) {
     if (it.k === "error") continue;
     if (it.k !== "def" || it.ref.def.defKind !== "transform") {
       bag.error("E0504", e.span, `\`preprocess\` takes transforms such as scale(1 / 255), standardize, min_max, one_hot; found ${describe(it)}`);
       continue;
     }
+    info.preprocess.push(it);
     if (it.ref.def.name.name === "one_hot") {
       if (!info.labels || info.labels.dtype === "f32") bag.error("E0504", e.span, "one_hot needs integer class labels");
       else if (info.classes === undefined) {

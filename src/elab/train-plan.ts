@@ -4,20 +4,18 @@ import type * as A from "../parser/ast.js";
 import { DiagnosticBag } from "../diag/diagnostic.js";
 import type { TensorType } from "../ir/types.js";
 import type { ElaboratedModel } from "./model.js";
-import { checkDataset, DATASET_KEYS, evalSource, type DatasetInfo, sampleTypes, scratch, settingMap, TRAIN_KEYS } from "./train-check.js";
-import { type DefV, evalNamed } from "./train-block.js";
-import { Env, type Module, type V } from "./values.js";
+import { checkDataset, DATASET_KEYS, evalSource, sampleTypes, scratch, settingMap, TRAIN_KEYS } from "./train-check.js";
+import { type DefV, evalNamed, monitorAsString } from "./train-block.js";
+import { Env, type Module, type Plain, plainArgs, plainScalar } from "./values.js";
 
-export type Plain = number | string | boolean;
+export type { Plain };
+
 export interface Spec { name: string; args: Record<string, Plain> }
 
 export interface DataPlan {
   name: string;
   source: Spec;
-  /** Per-sample types after preprocessing (the model sees these). */
-  features?: { dtype: string; shape: number[] };
-  labels?: { dtype: string; shape: number[] };
-  /** Declared or source-given raw types (before one_hot). */
+  /** Declared or source-given per-sample types (labels before one_hot). */
   declared: { features?: { dtype: string; shape: number[] }; labels?: { dtype: string; shape: number[] }; classes?: number };
   classes?: number;
   preprocess: Spec[];
@@ -48,20 +46,8 @@ export interface TrainPlan {
   module: Module;
 }
 
-export function plainOf(v: V | undefined): Plain | undefined {
-  if (!v) return undefined;
-  if (v.k === "int") return v.d.value;
-  if (v.k === "float" || v.k === "bool" || v.k === "str") return v.v;
-  return undefined;
-}
-
 export function specOf(v: DefV): Spec {
-  const args: Record<string, Plain> = {};
-  for (const [k, x] of v.config ?? []) {
-    const p = plainOf(x);
-    if (p !== undefined) args[k] = p;
-  }
-  return { name: v.ref.def.name.name, args };
+  return { name: v.ref.def.name.name, args: plainArgs(v.config) };
 }
 
 const concrete = (t: TensorType | undefined) => (t ? { dtype: t.dtype, shape: t.shape.map((d) => d.value ?? -1) } : undefined);
@@ -82,7 +68,7 @@ export function trainPlan(mod: Module, models: Map<string, ElaboratedModel>): Tr
   if (!data) return undefined;
   const num = (key: string): number | undefined => {
     const e = s.get(key)?.value;
-    return e ? (plainOf(scratch(bag).evalExpr(e, env, mod)) as number | undefined) : undefined;
+    return e ? (plainScalar(scratch(bag).evalExpr(e, env, mod)) as number | undefined) : undefined;
   };
   const named = (e: A.Expr | undefined, kind: A.DefinitionKind) => (e ? evalNamed(e, kind, mod, env, bag) : undefined);
   const loss = named(s.get("loss")?.value, "loss");
@@ -98,21 +84,15 @@ export function trainPlan(mod: Module, models: Map<string, ElaboratedModel>): Tr
   const valE = s.get("validation")?.value;
   let validation: number | DataPlan | undefined;
   if (valE?.kind === "Name" && datasets.has(valE.name)) validation = dataPlanOf(valE, mod, datasets, bag);
-  else if (valE) validation = plainOf(scratch(bag).evalExpr(valE, env, mod)) as number;
+  else if (valE) validation = plainScalar(scratch(bag).evalExpr(valE, env, mod)) as number;
   else if (data.validationSplit) validation = data.validationSplit;
   const shuffleE = s.get("shuffle")?.value;
   return {
     modelName: t.model.name, model, data, validation, loss, metrics, optimizer: specOf(opt), schedule: sched ? specOf(sched) : undefined, callbacks,
     epochs: num("epochs") ?? 1, batch: num("batch") ?? 32, seed: num("seed") ?? data.seed,
-    shuffle: shuffleE ? plainOf(scratch(bag).evalExpr(shuffleE, env, mod)) !== false : true,
+    shuffle: shuffleE ? plainScalar(scratch(bag).evalExpr(shuffleE, env, mod)) !== false : true,
     clipNorm: num("clip_norm"), clipValue: num("clip_value"), module: mod,
   };
-}
-
-/** `monitor = val_accuracy` names a logged quantity: read it as a string. */
-function monitorAsString(c: A.Expr): A.Expr {
-  if (c.kind !== "Call") return c;
-  return { ...c, args: c.args.map((a) => (a.name?.name === "monitor" && a.value.kind === "Name" ? { ...a, value: { kind: "Str", value: a.value.name, span: a.value.span } } : a)) };
 }
 
 function dataPlanOf(e: A.Expr, mod: Module, datasets: Map<string, A.DatasetDecl>, bag: DiagnosticBag): DataPlan | undefined {
@@ -120,46 +100,31 @@ function dataPlanOf(e: A.Expr, mod: Module, datasets: Map<string, A.DatasetDecl>
   if (!decl) {
     const src = evalSource(e, mod, bag);
     if (!src) return undefined;
-    const info = { name: src.name, span: e.span, ...sampleTypes(src, e.span, mod, bag) } as DatasetInfo;
+    const t = sampleTypes(src, e.span, mod, bag);
     return {
-      name: src.name, source: { name: src.name, args: argsOf(src.config) }, features: concrete(info.features), labels: concrete(info.labels),
-      declared: { features: concrete(info.features), labels: concrete(info.labels), classes: info.classes }, classes: info.classes,
+      name: src.name, source: { name: src.name, args: plainArgs(src.config) },
+      declared: { features: concrete(t.features), labels: concrete(t.labels), classes: t.classes }, classes: t.classes,
       preprocess: [], testSplit: 0, seed: 0, shuffle: true,
     };
   }
   const info = checkDataset(decl, mod, bag);
+  if (!info.source) return undefined;
   const s = settingMap(decl.settings, DATASET_KEYS, "dataset", bag);
-  const srcExpr = decl.source ?? s.get("source")?.value;
-  const src = srcExpr ? evalSource(srcExpr, mod, bag) : undefined;
-  if (!src) return undefined;
   const env = new Env(mod.scope);
   const num = (key: string): Plain | undefined => {
     const x = s.get(key)?.value;
-    return x ? plainOf(scratch(bag).evalExpr(x, env, mod)) : undefined;
+    return x ? plainScalar(scratch(bag).evalExpr(x, env, mod)) : undefined;
   };
-  const pre = s.get("preprocess")?.value;
-  const preV = pre ? scratch(bag).evalExpr(pre, env, mod) : undefined;
-  const preItems = preV ? (preV.k === "list" ? preV.items : [preV]) : [];
-  const preprocess = preItems.filter((v): v is DefV => v.k === "def").map((v) => specOf(v.config ? v : { ...v, config: new Map() }));
+  const preprocess = (info.preprocess ?? []).map(specOf);
   // The raw label type is the one before one_hot.
   const hot = preprocess.some((p) => p.name === "one_hot");
   const labels = concrete(info.labels);
   const labelsDecl = labels && hot ? { dtype: "i32", shape: labels.shape.slice(0, -1) } : labels;
   return {
-    name: decl.name.name, source: { name: src.name, args: argsOf(src.config) },
-    features: concrete(info.features), labels,
+    name: decl.name.name, source: { name: info.source, args: plainArgs(info.sourceConfig) },
     declared: { features: concrete(info.features), labels: labelsDecl, classes: info.classes },
     classes: info.classes, preprocess,
     testSplit: (num("test_split") as number | undefined) ?? 0, validationSplit: num("validation_split") as number | undefined,
     seed: (num("seed") as number | undefined) ?? 0, shuffle: num("shuffle") !== false, limit: num("limit") as number | undefined,
   };
-}
-
-function argsOf(config: Map<string, V>): Record<string, Plain> {
-  const out: Record<string, Plain> = {};
-  for (const [k, v] of config) {
-    const p = plainOf(v);
-    if (p !== undefined) out[k] = p;
-  }
-  return out;
 }

@@ -86,6 +86,24 @@ export function toPlain(v: V): number | string | boolean | null | unknown[] {
   }
 }
 
+export type Plain = number | string | boolean;
+
+/** A scalar value in plain form (undefined for lists, tensors, callables without a name…). */
+export function plainScalar(v: V | undefined): Plain | undefined {
+  const p = v ? toPlain(v) : undefined;
+  return typeof p === "number" || typeof p === "string" || typeof p === "boolean" ? p : undefined;
+}
+
+/** A configuration's scalar arguments: adam(lr = 0.01) → { lr: 0.01, beta_1: 0.9, … }. */
+export function plainArgs(config: Iterable<[string, V]> | undefined): Record<string, Plain> {
+  const args: Record<string, Plain> = {};
+  for (const [k, x] of config ?? []) {
+    const p = plainScalar(x);
+    if (p !== undefined) args[k] = p;
+  }
+  return args;
+}
+
 export const isCallable = (v: V): boolean =>
   v.k === "lambda" || v.k === "prim" || (v.k === "def" && ["fn", "layer", "model"].includes(v.ref.def.defKind));
 

@@ -1,7 +1,7 @@
 // Emits graph-IR nodes for passes (autodiff, training lowering, optimizer updates): types come from the
 // primitives' shape rules, and a rule that rejects a pass's node is a compiler bug, so it throws.
 import type { Span } from "../diag/diagnostic.js";
-import { Dim, type Shape } from "./dim.js";
+import type { Shape } from "./dim.js";
 import type { Attr, Graph, IRNode, Value } from "./graph.js";
 import { PRIMS } from "./prims.js";
 import { type DType, type TensorType, typeToString } from "./types.js";
@@ -43,23 +43,22 @@ export class GraphBuilder {
 
   /** Builds inside `g` for the duration of `f`. */
   within<T>(g: Graph, f: () => T): T {
-    const saved = this.target;
-    this.target = g;
-    try {
-      return f();
-    } finally {
-      this.target = saved;
-    }
+    return this.swap("target", g, f);
   }
 
   /** Runs `f` with nodes attributed to `o` (the forward node a gradient comes from). */
   from<T>(o: Origin, f: () => T): T {
-    const saved = this.origin;
-    this.origin = o;
+    return this.swap("origin", o, f);
+  }
+
+  private swap<K extends "target" | "origin", T>(key: K, value: GraphBuilder[K], f: () => T): T {
+    const self: GraphBuilder = this;
+    const saved = self[key];
+    self[key] = value;
     try {
       return f();
     } finally {
-      this.origin = saved;
+      self[key] = saved;
     }
   }
 
@@ -111,5 +110,3 @@ export class GraphBuilder {
   }
 }
 
-export const dimsOf = (s: Shape): Dim[] => s.map((d) => d);
-export { Dim };

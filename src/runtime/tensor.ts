@@ -49,13 +49,18 @@ export function cloneTensor(t: Tensor): Tensor {
   return { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() };
 }
 
-/** Same data viewed with another dtype's storage (copies and converts). */
-export function castTensor(t: Tensor, dtype: DType): Tensor {
-  const out = zeros(dtype, t.shape);
-  if (dtype === "i32" || dtype === "i64") for (let i = 0; i < t.data.length; i++) out.data[i] = Math.trunc(t.data[i]!);
-  else if (dtype === "bool") for (let i = 0; i < t.data.length; i++) out.data[i] = t.data[i] ? 1 : 0;
-  else out.data.set(t.data);
+/** Writes numbers into `out` as its dtype stores them: ints truncate toward zero, bool is "nonzero" (NaN counts as true), floats round. */
+export function storeInto(out: Tensor, values: ArrayLike<number>): Tensor {
+  const d = out.data;
+  if (out.dtype === "i32" || out.dtype === "i64") for (let i = 0; i < values.length; i++) d[i] = Math.trunc(values[i]!);
+  else if (out.dtype === "bool") for (let i = 0; i < values.length; i++) d[i] = values[i] !== 0 ? 1 : 0;
+  else d.set(values);
   return out;
+}
+
+/** A converted copy with another dtype. */
+export function castTensor(t: Tensor, dtype: DType): Tensor {
+  return storeInto(zeros(dtype, t.shape), t.data);
 }
 
 export const shapeStr = (s: readonly number[]): string => `[${s.join(", ")}]`;

@@ -92,6 +92,8 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
   });
   const result = (extra: Partial<RunResult>): RunResult => ({ history, lastCheckpoint: last, bestCheckpoint: checkpointExists(best) ? best : undefined, historyFile, plotFile, ...extra });
 
+  // The rate of the latest step (logged per epoch); before any step, the rate the run resumes with.
+  let lr = learningRate(baseLr, decay, plan.schedule, Math.max(0, state.step - 1), startEpoch) * lrScale;
   for (let epoch = startEpoch; epoch < plan.epochs; epoch++) {
     progress.epochStart(epoch + 1, plan.epochs, steps);
     const order = plan.shuffle ? new Rng(mixSeed(plan.seed, epoch, 1)).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
@@ -99,9 +101,16 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     const sums = new Map<string, number>(first && partial ? Object.entries(partial.sums) : []);
     const host = objective.hostMetrics.map((m) => new EpochMetric(m.name, m.spec));
     let seen = first && partial ? partial.seen : 0;
+    // Epoch-level metrics (AUC, …) are computed once, for the last step's line and the epoch's logs.
+    const trainLogs = (): Logs => {
+      const l = averaged(sums, seen);
+      for (const h of host) l[h.name] = h.value();
+      return l;
+    };
+    let epochLogs: Logs | undefined;
     for (let k = first; k < steps; k++) {
       const a = k * plan.batch, e = Math.min(n, a + plan.batch);
-      const lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
+      lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
       const yb = takeRows(data.train.labels, order, a, e);
       const r = executeStep(s, state, takeRows(data.train.features, order, a, e), yb, lr, new Rng(mixSeed(plan.seed, state.step, 2)));
       if (r.bad) {
@@ -115,9 +124,8 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
       seen += w;
       accumulate(sums, r.logs, w);
       host.forEach((h) => h.add(r.prediction, yb));
-      const logs = averaged(sums, seen);
-      if (k === steps - 1) for (const h of host) logs[h.name] = h.value();
-      progress.step(k + 1, logs);
+      if (k === steps - 1) epochLogs = trainLogs();
+      progress.step(k + 1, epochLogs ?? averaged(sums, seen));
       if (o.interrupted) {
         await new Promise((res) => setImmediate(res));
         if (o.interrupted()) {
@@ -128,16 +136,13 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
         }
       }
     }
-    const logs: Logs = { epoch: epoch + 1, ...averaged(sums, seen) };
-    for (const h of host) logs[h.name] = h.value();
+    const shown: Logs = { ...(epochLogs ?? trainLogs()) };
     if (hasVal) {
       const v = evaluate(objective, state.weights, data.val!, plan.batch).logs;
-      for (const [key, x] of Object.entries(v)) logs[`val_${key}`] = x;
+      for (const [key, x] of Object.entries(v)) shown[`val_${key}`] = x;
     }
-    logs["lr"] = learningRate(baseLr, decay, plan.schedule, Math.max(0, state.step - 1), epoch) * lrScale;
-    const { epoch: _e, lr: _lr, ...shown } = logs;
-    void _e; void _lr;
     progress.epochEnd(shown);
+    const logs: Logs = { epoch: epoch + 1, ...shown, lr };
     history.push(logs);
     const improved = bestMonitor.update(logs);
     if (cbs.plateau?.monitor.update(logs) === false && cbs.plateau.monitor.wait >= cbs.plateau.patience) {
@@ -187,7 +192,6 @@ async function finish(s: Session, state: StepState, history: Logs[], r: RunResul
   return r;
 }
 
-export { takeRows };
 
 /** Test MSE of predicting the per-output mean of the training labels. */
 export function meanBaselineMse(train: Tensor, test: Tensor): number {

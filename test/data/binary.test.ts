@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { DataError, loadSource } from "../../src/data/index.js";
+import { loadSource } from "../../src/data/index.js";
+import { dataError } from "./helpers.js";
 
 let dir: string;
 beforeAll(() => {
@@ -15,16 +16,6 @@ const write = (name: string, bytes: Buffer): string => {
   fs.writeFileSync(path.join(dir, name), bytes);
   return name;
 };
-
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error("expected a DataError");
-}
 
 /** An IDX file of unsigned bytes with the given dimensions. */
 function idxUbyte(dims: number[], values: number[]): Buffer {

@@ -4,9 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { type DataSet, DataError, loadSource, parseCsv } from "../../src/data/index.js";
+import { type DataSet, loadSource, parseCsv } from "../../src/data/index.js";
 import { parseNumber } from "../../src/data/csv-parse.js";
 import { Rng } from "../../src/runtime/rng.js";
+import { dataError } from "./helpers.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES = path.resolve(HERE, "../../examples");
@@ -16,17 +17,6 @@ const i32 = (...shape: number[]) => ({ dtype: "i32", shape });
 
 const csv = (file: string, label: string, dir = FIX, declared?: Parameters<typeof loadSource>[3]): DataSet =>
   loadSource("csv", { path: file, label, header: true }, dir, declared);
-
-/** The DataError a load throws (fails the test when it does not throw one). */
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error("expected a DataError");
-}
 
 describe("example CSV files", () => {
   test("iris: 150 rows, 4 features, 3 named classes (sorted)", () => {

@@ -1,19 +1,13 @@
 // Checkpoint directories: round trip, atomic replacement, recovery and error messages.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkpointExists, loadCheckpoint, saveCheckpoint, type Checkpoint } from "../../src/runtime/checkpoint.js";
 import { readSafetensors } from "../../src/runtime/safetensors.js";
+import { project } from "./run-helpers.js";
 import { RuntimeError, scalar, tensor } from "../../src/runtime/tensor.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-io-ck-"));
-  temps.push(d);
-  return d;
-}
-afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = () => project({}, "nnc-io-ck-");
 
 function sample(epoch: number): Checkpoint {
   return {

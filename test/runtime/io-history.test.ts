@@ -1,19 +1,13 @@
 // History files (CSV, JSON) and the SVG plot made from them.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readHistory, writeHistory } from "../../src/runtime/history.js";
 import { renderHistoryPlot, writeHistoryPlot } from "../../src/runtime/plot.js";
+import { project } from "./run-helpers.js";
 import { RuntimeError } from "../../src/runtime/tensor.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-io-hist-"));
-  temps.push(d);
-  return d;
-}
-afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = () => project({}, "nnc-io-hist-");
 
 const rows = [
   { loss: 0.9, epoch: 1, accuracy: 0.7, val_loss: 0.8, val_accuracy: 0.75, lr: 0.001 },

@@ -1,9 +1,8 @@
 // `nnc run` is reproducible: the same seed gives byte-identical checkpoints (dropout masks and
 // shuffling included); another seed gives other weights; the train block's `seed` is what --seed sets.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cli, project as makeProject } from "./run-helpers.js";
 
 const project = (files: Record<string, string>) => makeProject(files, "nnc-det-");

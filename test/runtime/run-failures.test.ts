@@ -1,9 +1,8 @@
 // `nnc run` failures: a loss that becomes NaN/inf (exit 1, where and what to do; earlier checkpoints stay
 // good), bad or missing data (exit 1 with file:line:col), and bad flags (exit 2).
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cli, project as makeProject } from "./run-helpers.js";
 import { checkpointExists, loadCheckpoint } from "../../src/runtime/checkpoint.js";
 import { readHistory } from "../../src/runtime/history.js";

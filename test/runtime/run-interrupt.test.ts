@@ -1,9 +1,8 @@
 // Interrupting a run: `interrupted` in train() and SIGINT in `nnc run` stop after the current step and
 // save checkpoints/last (exit 130); --resume then finishes the run.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { check } from "../../src/checker.js";
 import { main } from "../../src/cli/main.js";
 import { cli, MOONS, project as makeProject } from "./run-helpers.js";

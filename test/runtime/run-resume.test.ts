@@ -1,9 +1,8 @@
 // Resuming and interrupting: `--resume` continues from checkpoints/last exactly as an uninterrupted run
 // would; an interrupt (SIGINT in the CLI, `interrupted` in train()) saves checkpoints/last and stops.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cli, MOONS, project as makeProject } from "./run-helpers.js";
 import { loadCheckpoint } from "../../src/runtime/checkpoint.js";
 import { readHistory } from "../../src/runtime/history.js";

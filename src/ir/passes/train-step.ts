@@ -7,7 +7,8 @@ import type { Graph, ParamInfo, Value } from "../graph.js";
 import { emitUpdate, slotsFor } from "./optimizer.js";
 import { lowerForTraining } from "./lower-training.js";
 
-export interface ObjectiveLike {
+/** A model graph extended with labels, loss and metrics (built by src/elab/objective.ts). */
+export interface ObjectiveGraph {
   graph: Graph;
   features: Value;
   labels: Value;
@@ -32,7 +33,7 @@ export interface StepOptions {
   clipValue?: number;
 }
 
-export function buildTrainStep(obj: ObjectiveLike, opts: StepOptions): TrainStepGraph {
+export function buildTrainStep(obj: ObjectiveGraph, opts: StepOptions): TrainStepGraph {
   const src = obj.graph;
   const g: Graph = { ...src, name: `${src.name}_train_step`, inputs: [...src.inputs], params: [...src.params], nodes: [...src.nodes], outputs: [], assertions: [...src.assertions] };
   const last = src.nodes[src.nodes.length - 1];
@@ -44,10 +45,11 @@ export function buildTrainStep(obj: ObjectiveLike, opts: StepOptions): TrainStep
     for (const p of g.params) {
       if (!p.regularizer || !p.trainable) continue;
       const r = p.regularizer;
+      // l1 and l2 weigh 0.01 unless given (as in stdlib/initializers.nn); l1_l2 lists both.
       const l1 = Number(r.args["l1"] ?? (r.name === "l1" ? 0.01 : 0)), l2 = Number(r.args["l2"] ?? (r.name === "l2" ? 0.01 : 0));
       const all = p.value.type.shape.map((_, i) => i);
-      if (l1 && r.name !== "l2") loss = b.add(loss, b.mul(b.const(l1), b.emit("sum", [b.emit("abs", [p.value])], { axes: all, keepdims: false })));
-      if (l2 && r.name !== "l1") loss = b.add(loss, b.mul(b.const(l2), b.emit("sum", [b.mul(p.value, p.value)], { axes: all, keepdims: false })));
+      if (l1) loss = b.add(loss, b.mul(b.const(l1), b.emit("sum", [b.emit("abs", [p.value])], { axes: all, keepdims: false })));
+      if (l2) loss = b.add(loss, b.mul(b.const(l2), b.emit("sum", [b.mul(p.value, p.value)], { axes: all, keepdims: false })));
     }
   });
   const trainable = g.params.filter((p) => p.trainable);

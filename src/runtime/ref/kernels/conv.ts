@@ -2,8 +2,8 @@
 // Padding follows TensorFlow: "same" gives ceil(H / S) outputs with the smaller half of the padding on top/left;
 // padded positions are zeros for conv and are skipped by pooling.
 import type { Kernel, KernelCtx } from "../kernel.js";
-import { RuntimeError, shapeStr, type Tensor } from "../../tensor.js";
-import { alloc, type Attrs, fromValues, geometry, intsAttr } from "./util.js";
+import { RuntimeError, shapeStr, type Tensor, zeros } from "../../tensor.js";
+import { type Attrs, fromValues, geometry, intsAttr } from "./util.js";
 
 interface Geo {
   b: number; h: number; w: number; c: number;
@@ -131,7 +131,7 @@ function firstMax(X: Tensor["data"], pix: number[], c: number, ci: number): numb
 
 const maxPool: Kernel = ([x], attrs, node, ctx) => {
   const g = poolGeo("max_pool2d", x!.shape, attrs, ctx);
-  const out = alloc(ctx.dtype(node.output), [g.b, g.oh, g.ow, g.c]);
+  const out = zeros(ctx.dtype(node.output), [g.b, g.oh, g.ow, g.c]);
   windows(g).forEach((pix, o) => {
     for (let ci = 0; ci < g.c; ci++) out.data[o * g.c + ci] = pix.length ? x!.data[firstMax(x!.data, pix, g.c, ci)]! : 0;
   });

@@ -1,8 +1,8 @@
 // Elementwise kernels: unary maths, broadcasting binary ops and comparisons, select and cast.
 // Values are computed in f64 and rounded by the result's storage (Float32Array for f32).
 import type { Kernel } from "../kernel.js";
-import { type Tensor } from "../../tensor.js";
-import { alloc, broadcastMap, broadcastShape } from "./util.js";
+import { castTensor, type Tensor, zeros } from "../../tensor.js";
+import { broadcastMap, broadcastShape } from "./util.js";
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -26,7 +26,7 @@ const UNARY: [string, Fn1][] = [
 ];
 
 const unary = (f: Fn1): Kernel => ([x], _a, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), x!.shape);
+  const out = zeros(ctx.dtype(node.output), x!.shape);
   const src = x!.data, dst = out.data;
   for (let i = 0; i < dst.length; i++) dst[i] = f(src[i]!);
   return out;
@@ -62,14 +62,14 @@ function binaryOp(f: Fn2, a: Tensor, b: Tensor, out: Tensor): void {
 }
 
 const binary = (name: string, f: Fn2): Kernel => ([a, b], _a, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), broadcastShape(name, a!.shape, b!.shape));
+  const out = zeros(ctx.dtype(node.output), broadcastShape(name, a!.shape, b!.shape));
   const isInt = out.dtype === "i32" || out.dtype === "i64";
   binaryOp(name === "div" && isInt ? intDiv : f, a!, b!, out);
   return out;
 };
 
 const select: Kernel = ([c, a, b], _a, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), broadcastShape("select", c!.shape, a!.shape, b!.shape));
+  const out = zeros(ctx.dtype(node.output), broadcastShape("select", c!.shape, a!.shape, b!.shape));
   const n = out.data.length;
   const mc = broadcastMap(c!.shape, out.shape), ma = broadcastMap(a!.shape, out.shape), mb = broadcastMap(b!.shape, out.shape);
   const cd = c!.data, ad = a!.data, bd = b!.data, dst = out.data;
@@ -81,14 +81,7 @@ const select: Kernel = ([c, a, b], _a, node, ctx) => {
 };
 
 // The storage does the work for float targets; ints truncate toward zero; bool is "nonzero" (NaN counts as true).
-const cast: Kernel = ([x], _a, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), x!.shape);
-  const src = x!.data, dst = out.data;
-  if (out.dtype === "bool") for (let i = 0; i < dst.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
-  else if (out.dtype === "i32" || out.dtype === "i64") for (let i = 0; i < dst.length; i++) dst[i] = Math.trunc(src[i]!);
-  else dst.set(src);
-  return out;
-};
+const cast: Kernel = ([x], _a, node, ctx) => castTensor(x!, ctx.dtype(node.output));
 
 export const ELEMENTWISE_KERNELS: [string, Kernel][] = [
   ...UNARY.map(([n, f]): [string, Kernel] => [n, unary(f)]),

@@ -1,7 +1,7 @@
 // Matrix product over the last two axes with broadcast batch axes; a rank-1 left side is a row vector.
 import type { Kernel } from "../kernel.js";
-import { RuntimeError, shapeStr, sizeOf, stridesOf } from "../../tensor.js";
-import { alloc, broadcastShape, indexMap } from "./util.js";
+import { RuntimeError, shapeStr, sizeOf, stridesOf, zeros } from "../../tensor.js";
+import { broadcastShape, indexMap } from "./util.js";
 
 /** For every batch position of `outBatch`, the matrix number in a tensor whose batch shape is `inBatch`. */
 function batchMap(inBatch: number[], outBatch: number[]): Int32Array {
@@ -19,7 +19,7 @@ const matmul: Kernel = ([a, b], _a, node, ctx) => {
   if (bs[bs.length - 2] !== k) throw new RuntimeError(`matmul: inner dimensions differ: ${shapeStr(a!.shape)} @ ${shapeStr(bs)}`);
   const aBatch = as.slice(0, -2), bBatch = bs.slice(0, -2);
   const batch = broadcastShape("matmul", aBatch, bBatch);
-  const out = alloc(ctx.dtype(node.output), row ? [...batch, n] : [...batch, m, n]);
+  const out = zeros(ctx.dtype(node.output), row ? [...batch, n] : [...batch, m, n]);
   const ma = batchMap(aBatch, batch), mb = batchMap(bBatch, batch);
   const A = a!.data, B = b!.data, C = out.data;
   // i-k-j order: the innermost loop walks a row of B and a row of the accumulator contiguously.

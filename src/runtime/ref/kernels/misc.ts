@@ -1,11 +1,11 @@
 // Training-related kernels: dropout, dropout_mask and batch_norm (evaluation form).
 import type { Kernel } from "../kernel.js";
-import { RuntimeError, type Tensor } from "../../tensor.js";
-import { alloc, numAttr } from "./util.js";
+import { RuntimeError, type Tensor, zeros } from "../../tensor.js";
+import { numAttr } from "./util.js";
 
 /** 1/(1-rate) rounded to the result's storage, so that dropout(x) equals x * dropout_mask(x) exactly. */
 function keepScale(out: Tensor, rate: number): number {
-  const s = alloc(out.dtype, [1]);
+  const s = zeros(out.dtype, [1]);
   s.data[0] = 1 / (1 - rate);
   return s.data[0]!;
 }
@@ -18,7 +18,7 @@ function rateOf(attrs: Parameters<Kernel>[1], ctx: Parameters<Kernel>[3], op: st
 
 // One draw per element in row-major order; an element is kept when its draw is >= rate.
 const dropout: Kernel = ([x], attrs, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), x!.shape);
+  const out = zeros(ctx.dtype(node.output), x!.shape);
   if (!ctx.training) {
     out.data.set(x!.data);
     return out;
@@ -30,7 +30,7 @@ const dropout: Kernel = ([x], attrs, node, ctx) => {
 };
 
 const dropoutMask: Kernel = ([like], attrs, node, ctx) => {
-  const out = alloc(ctx.dtype(node.output), like!.shape);
+  const out = zeros(ctx.dtype(node.output), like!.shape);
   const rate = rateOf(attrs, ctx, "dropout_mask");
   const scale = keepScale(out, rate);
   for (let i = 0; i < out.data.length; i++) out.data[i] = ctx.rng.next() < rate ? 0 : scale;
@@ -47,7 +47,7 @@ const batchNorm: Kernel = ([x, gamma, beta, mean, variance], attrs, node, ctx) =
     scale[j] = gamma!.data[j]! / Math.sqrt(variance!.data[j]! + eps);
     shift[j] = mean!.data[j]!;
   }
-  const out = alloc(ctx.dtype(node.output), x!.shape);
+  const out = zeros(ctx.dtype(node.output), x!.shape);
   for (let i = 0; i < out.data.length; i++) {
     const j = i % c;
     out.data[i] = (x!.data[i]! - shift[j]!) * scale[j]! + beta!.data[j]!;

@@ -1,7 +1,7 @@
 // Reductions (sum, mean, max, min, argmax) and their gradient helpers (sum_to, unreduce).
 import type { Kernel, KernelCtx } from "../kernel.js";
-import { RuntimeError, shapeStr, sizeOf, stridesOf, type Tensor } from "../../tensor.js";
-import { alloc, type Attrs, axisOf, fromValues, indexMap, intAttr, intsAttr, sumInto } from "./util.js";
+import { RuntimeError, shapeStr, sizeOf, stridesOf, type Tensor, zeros } from "../../tensor.js";
+import { type Attrs, axisOf, fromValues, indexMap, intAttr, intsAttr, sumInto } from "./util.js";
 
 /** The set of reduced axes (normalised), from the `axes` attribute (missing means the last axis). */
 function reducedAxes(x: Tensor, attrs: Attrs, ctx: KernelCtx, op: string): Set<number> {
@@ -53,7 +53,7 @@ const argmax: Kernel = ([x], attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx, -1), shape.length, "argmax");
   const n = shape[ax]!, inner = sizeOf(shape.slice(ax + 1)), outer = sizeOf(shape.slice(0, ax));
   if (n === 0) throw new RuntimeError(`argmax: axis ${ax} of a tensor of shape ${shapeStr(shape)} is empty`);
-  const out = alloc(ctx.dtype(node.output), shape.filter((_, i) => i !== ax));
+  const out = zeros(ctx.dtype(node.output), shape.filter((_, i) => i !== ax));
   const src = x!.data;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -93,7 +93,7 @@ const unreduce: Kernel = ([dy, like], attrs, node, ctx) => {
   if (dy!.data.length !== size) throw new RuntimeError(`unreduce: dy of shape ${shapeStr(dy!.shape)} does not match reducing ${shapeStr(shape)}`);
   const map = indexMap(shape, strides);
   const scale = attrs["mean"] ? 1 / count : 1;
-  const out = alloc(ctx.dtype(node.output), shape);
+  const out = zeros(ctx.dtype(node.output), shape);
   const src = dy!.data;
   for (let i = 0; i < map.length; i++) out.data[i] = src[map[i]!]! * scale;
   return out;
@@ -103,7 +103,7 @@ const unreduce: Kernel = ([dy, like], attrs, node, ctx) => {
 const inTopK: Kernel = ([p, labels], attrs, node, ctx) => {
   const [b, c] = p!.shape as [number, number];
   const k = intAttr(attrs["k"], ctx, 5);
-  const out = alloc(ctx.dtype(node.output), [b]);
+  const out = zeros(ctx.dtype(node.output), [b]);
   for (let i = 0; i < b; i++) {
     const l = labels!.data[i]!;
     if (!(l >= 0 && l < c)) continue; // out of range: false

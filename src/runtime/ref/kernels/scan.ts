@@ -43,7 +43,7 @@ const scanGrad: Kernel = ([init, xs, ys, dys], _a, node, ctx) => {
   const steps = xs!.shape[1]!;
   const body = node.body!;
   const dxs = zeros(ctx.dtype(node.extraOutputs![0]!), xs!.shape);
-  const dcaps = node.extraOutputs!.slice(1).map((v, i) => zeros(ctx.dtype(v), body.outputs[i + 2] ? shapeOfBodyOutput(node, i + 2, ctx) : []));
+  const dcaps = node.extraOutputs!.slice(1).map((v) => zeros(ctx.dtype(v), v.type.shape.map((d) => ctx.evalDim(d))));
   let dcarry = zeros(ctx.dtype(node.output), init!.shape);
   for (let t = steps - 1; t >= 0; t--) {
     const prev = t === 0 ? init! : takeStep(ys!, t - 1);
@@ -56,8 +56,5 @@ const scanGrad: Kernel = ([init, xs, ys, dys], _a, node, ctx) => {
   }
   return [dcarry, dxs, ...dcaps];
 };
-
-const shapeOfBodyOutput = (node: Parameters<Kernel>[2], i: number, ctx: Parameters<Kernel>[3]): number[] =>
-  node.body!.outputs[i]!.type.shape.map((d) => ctx.evalDim(d));
 
 export const SCAN_KERNELS: [string, Kernel][] = [["scan", scan], ["scan_grad", scanGrad]];

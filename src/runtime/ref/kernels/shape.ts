@@ -1,8 +1,8 @@
 // Data movement: reshape, transpose, concat, slice, index, reverse, their gradients (slice_grad, index_grad),
 // gather / scatter_add, one_hot, and the constant makers zeros / const.
 import type { Kernel } from "../kernel.js";
-import { RuntimeError, shapeStr, sizeOf, stridesOf, type Tensor } from "../../tensor.js";
-import { alloc, axisOf, fromValues, indexMap, intAttr, intsAttr, numAttr } from "./util.js";
+import { RuntimeError, shapeStr, sizeOf, stridesOf, type Tensor, zeros } from "../../tensor.js";
+import { axisOf, fromValues, indexMap, intAttr, intsAttr, numAttr } from "./util.js";
 
 /** A tensor viewed as [outer, n, inner] around one axis. */
 const around = (shape: number[], ax: number) => ({ outer: sizeOf(shape.slice(0, ax)), n: shape[ax]!, inner: sizeOf(shape.slice(ax + 1)) });
@@ -45,7 +45,7 @@ const transpose: Kernel = ([x], attrs, node, ctx) => {
   const shape = perm.map((p) => x!.shape[p]!);
   // Walking the result in row-major order, the source offset advances by the permuted source strides.
   const map = indexMap(shape, perm.map((p) => st[p]!));
-  const out = alloc(ctx.dtype(node.output), shape);
+  const out = zeros(ctx.dtype(node.output), shape);
   for (let i = 0; i < map.length; i++) out.data[i] = x!.data[map[i]!]!;
   return out;
 };
@@ -55,7 +55,7 @@ const concat: Kernel = (xs, attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx, -1), first.shape.length, "concat");
   const shape = [...first.shape];
   shape[ax] = xs.reduce((s, t) => s + t.shape[ax]!, 0);
-  const out = alloc(ctx.dtype(node.output), shape);
+  const out = zeros(ctx.dtype(node.output), shape);
   let at = 0;
   for (const t of xs) {
     if (t.shape.length !== shape.length || t.shape.some((d, i) => i !== ax && d !== shape[i])) {
@@ -79,7 +79,7 @@ function sliceBounds(attrs: Parameters<Kernel>[1], ctx: Parameters<Kernel>[3], s
 const slice: Kernel = ([x], attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx), x!.shape.length, "slice");
   const [s, e] = sliceBounds(attrs, ctx, x!.shape[ax]!, "slice");
-  const out = alloc(ctx.dtype(node.output), x!.shape.map((d, i) => (i === ax ? e - s : d)));
+  const out = zeros(ctx.dtype(node.output), x!.shape.map((d, i) => (i === ax ? e - s : d)));
   takeAlong(x!, out, ax, s);
   return out;
 };
@@ -89,7 +89,7 @@ const sliceGrad: Kernel = ([dy, like], attrs, node, ctx) => {
   let s = intAttr(attrs["start"], ctx);
   if (s < 0) s += like!.shape[ax]!;
   if (s < 0 || s + dy!.shape[ax]! > like!.shape[ax]!) throw new RuntimeError(`slice_grad: dy of shape ${shapeStr(dy!.shape)} at ${s} does not fit in ${shapeStr(like!.shape)}`);
-  const out = alloc(ctx.dtype(node.output), like!.shape);
+  const out = zeros(ctx.dtype(node.output), like!.shape);
   placeAlong(dy!, out, ax, s);
   return out;
 };
@@ -104,7 +104,7 @@ function indexPos(i: number, n: number, op: string): number {
 const index: Kernel = ([x], attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx), x!.shape.length, "index");
   const p = indexPos(intAttr(attrs["i"], ctx), x!.shape[ax]!, "index");
-  const out = alloc(ctx.dtype(node.output), x!.shape.map((d, i) => (i === ax ? 1 : d)));
+  const out = zeros(ctx.dtype(node.output), x!.shape.map((d, i) => (i === ax ? 1 : d)));
   takeAlong(x!, out, ax, p);
   out.shape.splice(ax, 1); // same data, the size-1 axis dropped
   return out;
@@ -113,7 +113,7 @@ const index: Kernel = ([x], attrs, node, ctx) => {
 const indexGrad: Kernel = ([dy, like], attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx), like!.shape.length, "index_grad");
   const p = indexPos(intAttr(attrs["i"], ctx), like!.shape[ax]!, "index_grad");
-  const out = alloc(ctx.dtype(node.output), like!.shape);
+  const out = zeros(ctx.dtype(node.output), like!.shape);
   const src = { ...dy!, shape: like!.shape.map((d, i) => (i === ax ? 1 : d)) };
   placeAlong(src, out, ax, p);
   return out;
@@ -122,7 +122,7 @@ const indexGrad: Kernel = ([dy, like], attrs, node, ctx) => {
 const reverse: Kernel = ([x], attrs, node, ctx) => {
   const ax = axisOf(intAttr(attrs["axis"], ctx), x!.shape.length, "reverse");
   const { outer, n, inner } = around(x!.shape, ax);
-  const out = alloc(ctx.dtype(node.output), x!.shape);
+  const out = zeros(ctx.dtype(node.output), x!.shape);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < n; k++) {
       const from = (o * n + k) * inner;
@@ -135,7 +135,7 @@ const reverse: Kernel = ([x], attrs, node, ctx) => {
 // gather(table [V, ...rest], indices [...]) → [...indices, ...rest]: one row copy per index.
 const gather: Kernel = ([table, indices], _a, node, ctx) => {
   const v = table!.shape[0]!, rest = table!.shape.slice(1), row = sizeOf(rest);
-  const out = alloc(ctx.dtype(node.output), [...indices!.shape, ...rest]);
+  const out = zeros(ctx.dtype(node.output), [...indices!.shape, ...rest]);
   const idx = indices!.data;
   for (let p = 0; p < idx.length; p++) {
     const r = idx[p]!;
@@ -160,7 +160,7 @@ const scatterAdd: Kernel = ([dy, indices, like], _a, node, ctx) => {
 
 const oneHot: Kernel = ([indices], attrs, node, ctx) => {
   const depth = intAttr(attrs["depth"], ctx);
-  const out = alloc(ctx.dtype(node.output), [...indices!.shape, depth]);
+  const out = zeros(ctx.dtype(node.output), [...indices!.shape, depth]);
   const idx = indices!.data;
   for (let p = 0; p < idx.length; p++) {
     const c = idx[p]!;
@@ -169,7 +169,7 @@ const oneHot: Kernel = ([indices], attrs, node, ctx) => {
   return out;
 };
 
-const zerosK: Kernel = (_ins, attrs, node, ctx) => alloc(ctx.dtype(node.output), intsAttr(attrs["shape"], ctx, []));
+const zerosK: Kernel = (_ins, attrs, node, ctx) => zeros(ctx.dtype(node.output), intsAttr(attrs["shape"], ctx, []));
 
 const constK: Kernel = (_ins, attrs, node, ctx) => fromValues(ctx.dtype(node.output), [], [numAttr(attrs["value"], ctx)]);
 

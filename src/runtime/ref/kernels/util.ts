@@ -1,9 +1,9 @@
 // Helpers shared by the reference kernels: attribute decoding, index maps for broadcasting and reduction,
-// and result allocation.
+// and results built from computed values.
 import { Dim } from "../../../ir/dim.js";
 import type { Attr } from "../../../ir/graph.js";
 import type { DType } from "../../../ir/types.js";
-import { allocData, RuntimeError, shapeStr, sizeOf, stridesOf, type Tensor, type TypedArray } from "../../tensor.js";
+import { RuntimeError, shapeStr, sizeOf, storeInto, stridesOf, type Tensor, type TypedArray, zeros } from "../../tensor.js";
 import type { Kernel, KernelCtx } from "../kernel.js";
 
 export type Attrs = Parameters<Kernel>[1];
@@ -37,18 +37,9 @@ export function axisOf(axis: number, rank: number, op: string): number {
   return a;
 }
 
-/** A result tensor with the node's storage dtype. */
-export function alloc(dtype: DType, shape: number[]): Tensor {
-  return { dtype, shape: [...shape], data: allocData(dtype, sizeOf(shape)) };
-}
-
 /** Copies numbers into a fresh tensor of `dtype` (rounding to f32 / truncating to int as the storage does). */
 export function fromValues(dtype: DType, shape: number[], values: ArrayLike<number>): Tensor {
-  const t = alloc(dtype, shape);
-  if (dtype === "i32" || dtype === "i64") for (let i = 0; i < values.length; i++) t.data[i] = Math.trunc(values[i]!);
-  else if (dtype === "bool") for (let i = 0; i < values.length; i++) t.data[i] = values[i] !== 0 ? 1 : 0;
-  else t.data.set(values);
-  return t;
+  return storeInto(zeros(dtype, shape), values);
 }
 
 /**
