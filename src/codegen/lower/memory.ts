@@ -1,0 +1,53 @@
+// Memory planning: temps live in one arena; a temp's bytes are reused by later temps once its last
+// reader has run. Sizes may be symbolic (B), so a block is reused only by a temp of provably no larger size.
+import { Dim } from "../../ir/dim.js";
+import type { KBuffer, KStep } from "../kir/kir.js";
+import { buffersOf } from "../kir/walk.js";
+
+/** Every element takes 4 bytes (bools too), which keeps every buffer 4-byte aligned. */
+const ELEM_BYTES = 4;
+
+/** b - a has no negative coefficient: b ≥ a for every binding of positive dimensions. */
+const fits = (need: Dim, have: Dim): boolean => [...have.sub(need).terms.values()].every((c) => c >= 0);
+
+/** Assigns arena offsets to temp buffers; returns the arena size in bytes. */
+export function planMemory(buffers: KBuffer[], steps: KStep[]): Dim {
+  const first = new Map<number, number>(), last = new Map<number, number>();
+  steps.forEach((s, i) => {
+    const { reads, writes } = buffersOf(s);
+    for (const b of [...reads, ...writes]) {
+      if (!first.has(b)) first.set(b, i);
+      last.set(b, i);
+    }
+  });
+  let arena = Dim.const(0);
+  const free: { offset: Dim; bytes: Dim }[] = [];
+  const byStart = new Map<number, KBuffer[]>();
+  for (const b of buffers) {
+    if (b.kind !== "temp") continue;
+    const s = first.get(b.id) ?? 0;
+    byStart.set(s, [...(byStart.get(s) ?? []), b]);
+  }
+  for (let i = 0; i < steps.length; i++) {
+    for (const b of byStart.get(i) ?? []) {
+      const bytes = b.size.scale(ELEM_BYTES);
+      // Best fit: the smallest free block that provably holds it.
+      let best = -1;
+      free.forEach((f, k) => {
+        if (fits(bytes, f.bytes) && (best < 0 || fits(f.bytes, free[best]!.bytes))) best = k;
+      });
+      if (best >= 0) {
+        b.offset = free[best]!.offset;
+        free.splice(best, 1);
+      } else {
+        b.offset = arena;
+        arena = arena.add(bytes);
+      }
+    }
+    // Released after the step's own allocations: a kernel never writes a block it is still reading.
+    for (const b of buffers) {
+      if (b.kind === "temp" && last.get(b.id) === i && b.offset) free.push({ offset: b.offset, bytes: b.size.scale(ELEM_BYTES) });
+    }
+  }
+  return arena;
+}

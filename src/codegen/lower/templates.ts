@@ -1,0 +1,310 @@
+// Kernels for the ops that are not injective: reductions (with their inlined prologue), matmul,
+// convolution and pooling with their gradients, scatter_add. Each returns a loop nest whose
+// outermost loop is parallel; operands are read through ctx.at, so producers fuse in.
+import { Dim } from "../../ir/dim.js";
+import type { IRNode, Value } from "../../ir/graph.js";
+import type { KExpr, KStmt, KType } from "../kir/kir.js";
+import { add, bin, c64, cast, clamp, cst, dimExpr, flatten, mul, select, sizeExpr, sub, un, v64 } from "../kir/expr.js";
+import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
+import type { ExprCtx } from "./injective.js";
+
+export interface Template {
+  body: KStmt[];
+  cost: KExpr;
+}
+
+/** Nested loops over `extents` (the first parallel) around `inner`, which receives the loop variables. */
+export function nest(prefix: string, extents: KExpr[], inner: (vars: KExpr[]) => KStmt[], parallel = true): KStmt[] {
+  const vars = extents.map((_, i) => v64(`${prefix}${i}`));
+  let body = inner(vars);
+  for (let i = extents.length - 1; i >= 0; i--) body = [{ k: "for", v: `${prefix}${i}`, n: extents[i]!, mode: parallel && i === 0 ? "parallel" : "serial", body }];
+  return body;
+}
+
+const dims = (v: Value): Dim[] => v.type.shape;
+const exts = (ds: Dim[]): KExpr[] => ds.map(dimExpr);
+
+type ReduceKind = "sum" | "max" | "min";
+
+/**
+ * out[kept] = reduce over the `reduced` axes of x. `outIdx` maps the kept loop variables (in x's axis
+ * order) to the flat output position.
+ */
+function reduceNest(x: Value, reduced: boolean[], kind: ReduceKind, outBuf: number, outIdx: (kept: KExpr[]) => KExpr, ctx: ExprCtx, finish: (acc: KExpr) => KExpr = (a) => a): Template {
+  const xs = dims(x);
+  const t = ktype(x.type.dtype);
+  const keptAxes = xs.map((_, i) => i).filter((i) => !reduced[i]);
+  const redAxes = xs.map((_, i) => i).filter((i) => reduced[i]);
+  const init = kind === "sum" ? cst(t, 0) : cst(t, kind === "max" ? -Infinity : Infinity);
+  const body = nest("o", keptAxes.map((i) => dimExpr(xs[i]!)), (kv) => {
+    const inner = nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => {
+      const idx = xs.map((_, i) => (reduced[i] ? rv[redAxes.indexOf(i)]! : kv[keptAxes.indexOf(i)]!));
+      const v = ctx.at(x, idx), acc: KExpr = { k: "get", t, name: "acc" };
+      const next = kind === "sum" ? bin("add", acc, v)
+        // NaN wins and stays, as in the reference: v != v takes v; acc != acc keeps acc.
+        : select(bin("or", bin(kind === "max" ? "gt" : "lt", v, acc), un("not", bin("eq", v, v))), v, acc);
+      return [{ k: "set", name: "acc", value: next }];
+    }, false);
+    return [{ k: "local", name: "acc", t, init }, ...inner, { k: "store", buf: outBuf, idx: outIdx(kv), value: finish({ k: "get", t, name: "acc" }) }];
+  });
+  return { body, cost: sizeExpr(xs) };
+}
+
+export function reduceTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const x = n.inputs[0]!, xs = dims(x);
+  const axes = reducedAxes(n, xs.length);
+  const reduced = xs.map((_, i) => axes.has(i));
+  const keptShape = xs.filter((_, i) => !axes.has(i));
+  const outIdx = (kv: KExpr[]) => flatten(kv, keptShape);
+  if (n.op === "sum") return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx);
+  if (n.op === "mean") {
+    const count = dimExpr([...axes].reduce((a, i) => a.mul(xs[i]!), Dim.const(1)));
+    return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx, (acc) => bin("div", acc, cast("f32", count)));
+  }
+  if (n.op === "max" || n.op === "min") return reduceNest(x, reduced, n.op, outBuf, outIdx, ctx);
+  throw new LowerError(`no reduction template for ${n.op}`, n);
+}
+
+/** sum_to(x, like): like is right-aligned against x; leading axes and axes where like has 1 are summed. */
+export function sumToTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const x = n.inputs[0]!, xs = dims(x), ls = dims(n.inputs[1]!);
+  const lead = xs.length - ls.length;
+  const reduced = xs.map((d, i) => i < lead || (ls[i - lead]!.value === 1 && d.value !== 1));
+  const keptAxes = xs.map((_, i) => i).filter((i) => !reduced[i]);
+  const outIdx = (kv: KExpr[]) => flatten(ls.map((_, j) => (reduced[j + lead] ? c64(0) : kv[keptAxes.indexOf(j + lead)]!)), ls);
+  return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx);
+}
+
+/** Index of the first maximum along one axis (ties keep the first). */
+export function argmaxTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const x = n.inputs[0]!, xs = dims(x);
+  const ax = axisOf(n, numAttr(n, "axis", -1), xs.length);
+  const kept = xs.filter((_, i) => i !== ax);
+  const t = ktype(x.type.dtype);
+  const body = nest("o", exts(kept), (kv) => {
+    const idxAt = (k: KExpr) => [...kv.slice(0, ax), k, ...kv.slice(ax)];
+    const best: KExpr = { k: "get", t, name: "best" }, bi: KExpr = { k: "get", t: "i64", name: "bi" };
+    const loop = nest("r", [dimExpr(xs[ax]!)], ([r]) => {
+      const v = ctx.at(x, idxAt(r!));
+      const better = bin("gt", v, best);
+      return [{ k: "set", name: "bi", value: select(better, r!, bi) }, { k: "set", name: "best", value: select(better, v, best) }];
+    }, false);
+    return [
+      { k: "local", name: "best", t, init: cst(t, -Infinity) }, { k: "local", name: "bi", t: "i64", init: c64(0) },
+      ...loop, { k: "store", buf: outBuf, idx: flatten(kv, kept), value: cast("i32", bi) },
+    ];
+  });
+  return { body, cost: sizeExpr(xs) };
+}
+
+/** out[.., i, j] = Σ_k a[.., i, k] · b[.., k, j]: i-k-j order, so the inner loop walks rows contiguously. */
+export function matmulTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const [a, b] = n.inputs as [Value, Value];
+  const row = dims(a).length === 1;
+  const as = row ? [Dim.const(1), ...dims(a)] : dims(a), bs = dims(b), os = dims(n.output);
+  const batch = os.slice(0, row ? -1 : -2);
+  const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
+  const t = ktype(n.output.type.dtype);
+  const bIdx = (sh: Dim[], bv: KExpr[]) => {
+    const lead = batch.length - (sh.length - 2);
+    return sh.slice(0, -2).map((d, j) => (d.value === 1 && batch[lead + j]!.value !== 1 ? c64(0) : bv[lead + j]!));
+  };
+  const body = nest("p", [...exts(batch), dimExpr(M)], (pv) => {
+    const bv = pv.slice(0, -1), i = pv[pv.length - 1]!;
+    const outFlat = (j: KExpr) => flatten(row ? [...bv, j] : [...bv, i, j], os);
+    const aAt = (k: KExpr) => ctx.at(a, row ? [k] : [...bIdx(as, bv), i, k]);
+    const bAt = (k: KExpr, j: KExpr) => ctx.at(b, [...bIdx(bs, bv), k, j]);
+    const zero = nest("z", [dimExpr(N)], ([j]) => [{ k: "store", buf: outBuf, idx: outFlat(j!), value: cst(t, 0) }], false);
+    const kloop = nest("k", [dimExpr(K)], ([k]) => [
+      { k: "local", name: "av", t, init: aAt(k!) },
+      ...nest("j", [dimExpr(N)], ([j]) => [{ k: "store", buf: outBuf, idx: outFlat(j!), value: mul({ k: "get", t, name: "av" }, bAt(k!, j!)), accumulate: true }], false),
+    ], false);
+    return [...zero, ...kloop];
+  });
+  return { body, cost: dimExpr(os.reduce((s, d) => s.mul(d), Dim.const(1)).mul(K)) };
+}
+
+// ---- convolution and pooling (NHWC, TensorFlow padding) ----
+
+interface Geo { B: KExpr; H: number; W: number; C: number; KH: number; KW: number; SH: number; SW: number; OH: number; OW: number; PT: number; PL: number }
+
+function geometry(size: number, k: number, stride: number, padding: string): { out: number; pad: number } {
+  if (padding === "same") {
+    const out = Math.ceil(size / stride);
+    return { out, pad: Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2) };
+  }
+  return { out: Math.floor((size - k) / stride) + 1, pad: 0 };
+}
+
+function geo(n: IRNode, x: Dim[], kh: number, kw: number, defaultStrides: number[]): Geo {
+  const [B, H, W, C] = x as [Dim, Dim, Dim, Dim];
+  const need = (d: Dim, what: string) => {
+    if (d.value === undefined) throw new LowerError(`${n.op}: the ${what} must be known at compile time, found ${d}`, n);
+    return d.value;
+  };
+  const [SH, SW] = intsAttr(n, "strides", defaultStrides) as [number, number];
+  const pad = strAttr(n, "padding", "valid");
+  const h = need(H, "height"), w = need(W, "width");
+  const gy = geometry(h, kh, SH, pad), gx = geometry(w, kw, SW, pad);
+  return { B: dimExpr(B), H: h, W: w, C: need(C, "channel count"), KH: kh, KW: kw, SH, SW, OH: gy.out, OW: gx.out, PT: gy.pad, PL: gx.pad };
+}
+
+/** Input row/column of an output position and a tap, and whether it is inside the image. */
+function tap(g: Geo, oy: KExpr, ox: KExpr, ky: KExpr, kx: KExpr) {
+  const iy = add(sub(mul(oy, c64(g.SH)), c64(g.PT)), ky), ix = add(sub(mul(ox, c64(g.SW)), c64(g.PL)), kx);
+  const inside = bin("and", bin("and", bin("ge", iy, c64(0)), bin("lt", iy, c64(g.H))), bin("and", bin("ge", ix, c64(0)), bin("lt", ix, c64(g.W))));
+  return { iy, ix, inside };
+}
+
+export function convTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const t: KType = "f32";
+  const xShape = n.op === "conv2d" ? dims(n.inputs[0]!) : n.op === "conv2d_grad_input" ? dims(n.inputs[2]!) : dims(n.inputs[0]!);
+  const wShape = n.op === "conv2d_grad_filter" ? dims(n.inputs[2]!) : dims(n.inputs[1]!);
+  const kh = wShape[0]!.value!, kw = wShape[1]!.value!, F = wShape[3]!.value!;
+  const g = geo(n, xShape, kh, kw, [1, 1]);
+  const x4 = (b: KExpr, y: KExpr, xx: KExpr, c: KExpr) => flatten([b, y, xx, c], xShape);
+  const o4 = (b: KExpr, y: KExpr, xx: KExpr, f: KExpr) => [b, y, xx, f];
+  const cost = mul(mul(g.B, c64(g.OH * g.OW * g.KH * g.KW * g.C * F)), c64(1));
+  if (n.op === "conv2d") {
+    const [x, w] = n.inputs as [Value, Value];
+    const os = dims(n.output);
+    const body = nest("p", [g.B, c64(g.OH), c64(g.OW)], ([b, oy, ox]) => [
+      ...nest("z", [c64(F)], ([f]) => [{ k: "store", buf: outBuf, idx: flatten(o4(b!, oy!, ox!, f!), os), value: cst(t, 0) }], false),
+      ...nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
+        const { iy, ix, inside } = tap(g, oy!, ox!, ky!, kx!);
+        return [{ k: "if", cond: inside, body: nest("c", [c64(g.C)], ([c]) => [
+          { k: "local", name: "xv", t, init: ctx.at(x, [b!, iy, ix, c!]) },
+          ...nest("f", [c64(F)], ([f]) => [{ k: "store", buf: outBuf, idx: flatten(o4(b!, oy!, ox!, f!), os), accumulate: true, value: mul({ k: "get", t, name: "xv" }, ctx.at(w, [ky!, kx!, c!, f!])) }], false),
+        ], false) }];
+      }, false),
+    ]);
+    return { body, cost };
+  }
+  if (n.op === "conv2d_grad_input") {
+    const [dy, w] = n.inputs as [Value, Value];
+    // Parallel over the batch: each image's gradient is written by one thread only.
+    const body = nest("p", [g.B], ([b]) => [
+      ...nest("z", [c64(g.H * g.W * g.C)], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, c64(g.H * g.W * g.C)), e!), value: cst(t, 0) }], false),
+      ...nest("q", [c64(g.OH), c64(g.OW), c64(g.KH), c64(g.KW)], ([oy, ox, ky, kx]) => {
+        const { iy, ix, inside } = tap(g, oy!, ox!, ky!, kx!);
+        return [{ k: "if", cond: inside, body: nest("c", [c64(g.C)], ([c]) => [
+          { k: "local", name: "s", t, init: cst(t, 0) },
+          ...nest("f", [c64(F)], ([f]) => [{ k: "set", name: "s", value: bin("add", { k: "get", t, name: "s" }, mul(ctx.at(dy, [b!, oy!, ox!, f!]), ctx.at(w, [ky!, kx!, c!, f!]))) }], false),
+          { k: "store", buf: outBuf, idx: x4(b!, iy, ix, c!), accumulate: true, value: { k: "get", t, name: "s" } },
+        ], false) }];
+      }, false),
+    ]);
+    return { body, cost };
+  }
+  if (n.op === "conv2d_grad_filter") {
+    const [x, dy] = n.inputs as [Value, Value];
+    // Parallel over the taps × input channels: each owns one row of F outputs.
+    const body = nest("p", [c64(g.KH * g.KW * g.C)], ([q]) => {
+      const ky = bin("div", q!, c64(g.KW * g.C)), kx = bin("mod", bin("div", q!, c64(g.C)), c64(g.KW)), c = bin("mod", q!, c64(g.C));
+      const out = (f: KExpr) => add(mul(q!, c64(F)), f);
+      return [
+        ...nest("z", [c64(F)], ([f]) => [{ k: "store", buf: outBuf, idx: out(f!), value: cst(t, 0) }], false),
+        ...nest("s", [g.B, c64(g.OH), c64(g.OW)], ([b, oy, ox]) => {
+          const { iy, ix, inside } = tap(g, oy!, ox!, ky, kx);
+          return [{ k: "if", cond: inside, body: [
+            { k: "local", name: "xv", t, init: ctx.at(x, [b!, iy, ix, c]) },
+            ...nest("f", [c64(F)], ([f]) => [{ k: "store", buf: outBuf, idx: out(f!), accumulate: true, value: mul({ k: "get", t, name: "xv" }, ctx.at(dy, [b!, oy!, ox!, f!])) }], false),
+          ] }];
+        }, false),
+      ];
+    });
+    return { body, cost };
+  }
+  throw new LowerError(`no convolution template for ${n.op}`, n);
+}
+
+export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const t: KType = "f32";
+  const [kh, kw] = intsAttr(n, "window", [2, 2]) as [number, number];
+  const xv = n.op === "avg_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
+  const xShape = dims(xv);
+  const g = geo(n, xShape, kh, kw, [2, 2]);
+  const cost = mul(g.B, c64(g.OH * g.OW * g.C * kh * kw));
+  const window = (oy: KExpr, ox: KExpr, each: (iy: KExpr, ix: KExpr) => KStmt[]) => nest("w", [c64(kh), c64(kw)], ([ky, kx]) => {
+    const { iy, ix, inside } = tap(g, oy, ox, ky!, kx!);
+    return [{ k: "if", cond: inside, body: each(iy, ix) }];
+  }, false);
+  const get = (name: string, ty: KType = t): KExpr => ({ k: "get", t: ty, name });
+  if (n.op === "max_pool2d" || n.op === "avg_pool2d") {
+    const os = dims(n.output);
+    const avg = n.op === "avg_pool2d";
+    const body = nest("p", [g.B, c64(g.OH), c64(g.OW), c64(g.C)], ([b, oy, ox, c]) => [
+      { k: "local", name: "acc", t, init: cst(t, avg ? 0 : -Infinity) }, { k: "local", name: "cnt", t, init: cst(t, 0) },
+      ...window(oy!, ox!, (iy, ix) => {
+        const v = ctx.at(xv, [b!, iy, ix, c!]);
+        return [
+          { k: "set", name: "acc", value: avg ? bin("add", get("acc"), v) : select(bin("gt", v, get("acc")), v, get("acc")) },
+          { k: "set", name: "cnt", value: bin("add", get("cnt"), cst(t, 1)) },
+        ];
+      }),
+      { k: "store", buf: outBuf, idx: flatten([b!, oy!, ox!, c!], os), value: select(bin("gt", get("cnt"), cst(t, 0)), avg ? bin("div", get("acc"), get("cnt")) : get("acc"), cst(t, 0)) },
+    ]);
+    return { body, cost };
+  }
+  // Gradients: zero the image, then each output's dy goes to its window (first maximum, or shared evenly).
+  const dy = n.op === "max_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
+  const img = c64(g.H * g.W * g.C);
+  const body = nest("p", [g.B], ([b]) => [
+    ...nest("z", [img], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, img), e!), value: cst(t, 0) }], false),
+    ...nest("q", [c64(g.OH), c64(g.OW), c64(g.C)], ([oy, ox, c]) => {
+      const d = ctx.at(dy, [b!, oy!, ox!, c!]);
+      if (n.op === "avg_pool2d_grad") {
+        return [
+          { k: "local", name: "cnt", t, init: cst(t, 0) },
+          ...window(oy!, ox!, () => [{ k: "set", name: "cnt", value: bin("add", get("cnt"), cst(t, 1)) }]),
+          { k: "local", name: "share", t, init: bin("div", d, get("cnt")) },
+          ...window(oy!, ox!, (iy, ix) => [{ k: "store", buf: outBuf, idx: flatten([b!, iy, ix, c!], xShape), accumulate: true, value: get("share") }]),
+        ];
+      }
+      return [
+        { k: "local", name: "best", t, init: cst(t, -Infinity) }, { k: "local", name: "at", t: "i64", init: c64(-1) },
+        ...window(oy!, ox!, (iy, ix) => {
+          const v = ctx.at(xv, [b!, iy, ix, c!]);
+          const better = bin("or", bin("gt", v, get("best")), bin("lt", get("at", "i64"), c64(0)));
+          return [
+            { k: "set", name: "at", value: select(better, flatten([b!, iy, ix, c!], xShape), get("at", "i64")) },
+            { k: "set", name: "best", value: select(better, v, get("best")) },
+          ];
+        }),
+        { k: "if", cond: bin("ge", get("at", "i64"), c64(0)), body: [{ k: "store", buf: outBuf, idx: get("at", "i64"), accumulate: true, value: d }] },
+      ];
+    }, false),
+  ]);
+  return { body, cost };
+}
+
+/** scatter_add(dy, indices, like): rows of dy accumulate into the table rows their index names. */
+export function scatterTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const [dy, indices, like] = n.inputs as [Value, Value, Value];
+  const ls = dims(like), is = dims(indices);
+  const V = dimExpr(ls[0]!), row = ls.slice(1);
+  const t = ktype(n.output.type.dtype);
+  // Parallel over the row's columns: every thread sees all indices, so no two threads add to one element.
+  const body = nest("p", [sizeExpr(row)], ([col]) => [
+    ...nest("z", [V], ([r]) => [{ k: "store", buf: outBuf, idx: add(mul(r!, sizeExpr(row)), col!), value: cst(t, 0) }], false),
+    ...nest("i", exts(is), (iv) => {
+      const r = cast("i64", ctx.at(indices, iv));
+      const colIdx = row.length ? unflattenCols(col!, row) : [];
+      return [{ k: "if", cond: bin("and", bin("ge", r, c64(0)), bin("lt", r, V)), body: [
+        { k: "store", buf: outBuf, idx: add(mul(clamp(r, 0, V), sizeExpr(row)), col!), accumulate: true, value: ctx.at(dy, [...iv, ...colIdx]) },
+      ] }];
+    }, false),
+  ]);
+  return { body, cost: mul(sizeExpr(is), sizeExpr(row)) };
+}
+
+function unflattenCols(col: KExpr, row: Dim[]): KExpr[] {
+  const out: KExpr[] = [];
+  let rest = col;
+  for (let i = row.length - 1; i >= 0; i--) {
+    const d = dimExpr(row[i]!);
+    out.unshift(i === 0 ? rest : bin("mod", rest, d));
+    rest = bin("div", rest, d);
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+// A graph compiled for the CPU: lower → render → opt/llc/cc (cached) → load. `run` has the reference
+// executor's contract (feeds by value id in, output tensors out), so the two can be compared op by op.
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { Graph, Value } from "../../ir/graph.js";
+import { lowerGraph } from "../../codegen/lower/lower.js";
+import { compileProgram, type CompiledLibrary } from "../../codegen/llvm/toolchain.js";
+import type { KProgram } from "../../codegen/kir/kir.js";
+import { castTensor, RuntimeError, type Tensor } from "../tensor.js";
+import { NativeProgram, storageDType } from "./native.js";
+
+export interface CompileOptions {
+  outDir?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export class CompiledGraph {
+  readonly inputs: Value[];
+  constructor(readonly graph: Graph, readonly program: KProgram, readonly native: NativeProgram, readonly library: CompiledLibrary) {
+    this.inputs = [...graph.inputs, ...graph.params.map((p) => p.value)];
+  }
+
+  /** Binds dimensions from the feeds and copies them into the native input buffers. */
+  feed(feeds: Map<number, Tensor>): Map<string, number> {
+    const tensors = this.inputs.map((v) => {
+      const t = feeds.get(v.id);
+      if (!t) throw new RuntimeError(`no value fed for ${v.name ?? `%${v.id}`}`);
+      return t;
+    });
+    const dims = this.native.bindDims(this.inputs.map((v) => ({ shape: v.type.shape, name: v.name ?? `%${v.id}` })), tensors);
+    this.inputs.forEach((v, i) => {
+      const t = tensors[i]!;
+      const want = storageDType(v.type.dtype);
+      this.native.view(this.program.inputs[i]!, dims).set((t.dtype === want ? t : castTensor(t, want)).data);
+    });
+    return dims;
+  }
+
+  /** Output `i` as a tensor viewing native memory (valid until the next run). */
+  outputView(i: number, dims: ReadonlyMap<string, number>): Tensor {
+    const v = this.graph.outputs[i]!;
+    const shape = v.type.shape.map((d) => this.native.program.buffers.length && evalShape(d, dims));
+    return { dtype: storageDType(v.type.dtype), shape, data: this.native.view(this.program.outputs[i]!, dims) };
+  }
+
+  run(feeds: Map<number, Tensor>, seed = 0): Tensor[] {
+    const dims = this.feed(feeds);
+    this.native.run(dims, seed);
+    return this.graph.outputs.map((_, i) => {
+      const t = this.outputView(i, dims);
+      return { ...t, data: t.data.slice() };
+    });
+  }
+}
+
+import { evalDim } from "./native.js";
+const evalShape = evalDim;
+
+/** Lowers, renders and compiles `g`; diagnostics when the graph uses what the backend cannot lower. */
+export function compileGraph(g: Graph, opts: CompileOptions = {}): { compiled?: CompiledGraph; diagnostics: Diagnostic[] } {
+  const low = lowerGraph(g);
+  if (!low.program) return { diagnostics: low.diagnostics };
+  const library = compileProgram(low.program, opts);
+  return { compiled: new CompiledGraph(g, low.program, new NativeProgram(low.program, library.lib), library), diagnostics: [] };
+}

@@ -1,0 +1,118 @@
+// A compiled program loaded in-process with koffi: native buffers for every input and output, an arena
+// for temps, and `nnc_step(bufs, arena, dims, seed)` called once per run.
+import { createRequire } from "node:module";
+import { Dim } from "../../ir/dim.js";
+import type { DType } from "../../ir/types.js";
+import type { KBuffer, KProgram } from "../../codegen/kir/kir.js";
+import { RuntimeError, shapeStr, type Tensor, type TypedArray } from "../tensor.js";
+
+type Koffi = typeof import("koffi");
+let koffi: Koffi | undefined;
+const loadKoffi = (): Koffi => (koffi ??= createRequire(import.meta.url)("koffi") as Koffi);
+
+/** Bytes per element in the arena and in native buffers (bools take 4, which keeps every buffer aligned). */
+const ELEM = 4;
+
+export function evalDim(d: Dim, dims: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const [mono, c] of d.terms) {
+    let p = c;
+    for (const atom of mono ? mono.split("*") : []) {
+      const x = dims.get(atom);
+      if (x === undefined) throw new RuntimeError(`the dimension ${atom} is not bound by any input`);
+      p *= x;
+    }
+    total += p;
+  }
+  return total;
+}
+
+interface NativeBuf {
+  ptr: unknown;
+  capacity: number;
+  data: TypedArray;
+}
+
+export class NativeProgram {
+  private readonly step: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
+  private readonly table: BigUint64Array;
+  private readonly native = new Map<number, NativeBuf>();
+  private arena: { ptr: unknown; bytes: number } | undefined;
+  private readonly dimArr: BigInt64Array;
+
+  constructor(readonly program: KProgram, libPath: string) {
+    const k = loadKoffi();
+    const lib = k.load(libPath);
+    this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
+    this.table = new BigUint64Array(program.buffers.length);
+    this.dimArr = new BigInt64Array(Math.max(1, program.dims.length));
+  }
+
+  /** The buffer's storage for the current dimensions, reallocated when it must grow. */
+  private ensure(b: KBuffer, dims: ReadonlyMap<string, number>): NativeBuf {
+    const n = evalDim(b.size, dims);
+    let nb = this.native.get(b.id);
+    if (!nb || nb.capacity < n) {
+      const k = loadKoffi();
+      if (nb) k.free(nb.ptr as never);
+      const ptr = k.alloc("uint8_t", Math.max(1, n) * ELEM);
+      const raw = k.view(ptr as never, Math.max(1, n) * ELEM) as ArrayBuffer;
+      const data = b.t === "f32" ? new Float32Array(raw) : b.t === "bool" ? new Uint8Array(raw) : new Int32Array(raw);
+      nb = { ptr, capacity: n, data };
+      this.native.set(b.id, nb);
+      this.table[b.id] = BigInt(k.address(ptr as never));
+    }
+    return nb;
+  }
+
+  /** Binds symbolic dimensions from input shapes; checks every input's shape. */
+  bindDims(inputs: { shape: Dim[]; name: string }[], tensors: Tensor[]): Map<string, number> {
+    const dims = new Map<string, number>();
+    inputs.forEach((v, i) => {
+      const t = tensors[i]!;
+      if (t.shape.length !== v.shape.length) throw new RuntimeError(`${v.name} expects rank ${v.shape.length}, got shape ${shapeStr(t.shape)}`);
+      v.shape.forEach((d, j) => {
+        const atoms = d.atoms();
+        if (atoms.length === 1 && d.equals(Dim.sym(atoms[0]!)) && !dims.has(atoms[0]!)) dims.set(atoms[0]!, t.shape[j]!);
+      });
+    });
+    inputs.forEach((v, i) => v.shape.forEach((d, j) => {
+      const want = evalDim(d, dims);
+      if (want !== tensors[i]!.shape[j]) throw new RuntimeError(`${v.name} expects dimension ${j} to be ${d} = ${want}, got shape ${shapeStr(tensors[i]!.shape)}`);
+    }));
+    return dims;
+  }
+
+  /** A typed-array view of buffer `id` for the given dimensions (valid until the buffer is reallocated). */
+  view(id: number, dims: ReadonlyMap<string, number>): TypedArray {
+    const b = this.program.buffers[id]!;
+    const nb = this.ensure(b, dims);
+    return nb.data.subarray(0, evalDim(b.size, dims));
+  }
+
+  /** Points buffer slot `a` at the storage of buffer `b` and vice versa (ping-pong of inputs and outputs). */
+  swap(a: number, b: number): void {
+    const na = this.native.get(a)!, nb = this.native.get(b)!;
+    this.native.set(a, nb);
+    this.native.set(b, na);
+    const t = this.table[a]!;
+    this.table[a] = this.table[b]!;
+    this.table[b] = t;
+  }
+
+  /** Runs the program once for `dims`; inputs must already be written into their views. */
+  run(dims: ReadonlyMap<string, number>, seed: number): void {
+    const k = loadKoffi();
+    for (const b of this.program.buffers) if (b.kind !== "temp") this.ensure(b, dims);
+    const bytes = evalDim(this.program.arenaBytes, dims);
+    if (!this.arena || this.arena.bytes < bytes) {
+      if (this.arena) k.free(this.arena.ptr as never);
+      this.arena = { ptr: k.alloc("uint8_t", Math.max(64, bytes)), bytes };
+    }
+    this.program.dims.forEach((d, i) => (this.dimArr[i] = BigInt(dims.get(d)!)));
+    this.step(this.table, this.arena.ptr, this.dimArr, BigInt(seed >>> 0));
+  }
+}
+
+/** Storage dtype of a graph dtype on the compiled backends. */
+export const storageDType = (d: DType): DType => (d === "bool" ? "bool" : d === "i32" || d === "i64" ? "i32" : "f32");
