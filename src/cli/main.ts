@@ -91,7 +91,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("run")
     .showHelpAfterError(hint("run"))
-    .description("train the model of the file's `train` block (reference backend)")
+    .description("train the model of the file's `train` block")
     .argument("[file]", ".nn file or project folder")
     .option("--epochs <n>", "override the train block's epochs")
     .option("--batch <n>", "override the train block's batch size")
@@ -100,6 +100,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--out <dir>", "where checkpoints, history and plot go (default: runs/<file name>)")
     .option("--history <format>", "history file format: csv or json", "csv")
     .option("--resume", "continue from the last checkpoint in the output folder")
+    .option("--backend <name>", "cpu (compiled, default) or ref (the reference executor)", "cpu")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (file: string | undefined, opts: RunFlags) => setExit(await runCommand(file, opts, io)));
 

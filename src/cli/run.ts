@@ -1,8 +1,9 @@
-// `nnc run`: check the file, load its data, build the training graphs and train on the reference backend.
+// `nnc run`: check the file, load its data, build the training graphs, compile the step and train.
 import * as path from "node:path";
 import { check } from "../checker.js";
 import { renderDiagnostics } from "../diag/render.js";
 import { trainPlan, type TrainPlan } from "../elab/train-plan.js";
+import { type Backend, BACKENDS, type RunnerChoice, stepRunner } from "../runtime/cpu/backend.js";
 import { createSession, type Session } from "../runtime/session.js";
 import { RuntimeError } from "../runtime/tensor.js";
 import { train } from "../runtime/trainer.js";
@@ -18,6 +19,7 @@ export interface RunFlags {
   quiet?: boolean;
   out?: string;
   history?: string;
+  backend?: string;
 }
 
 /** Front end + plan; prints diagnostics. `{ exit }` when the file cannot be trained. */
@@ -63,6 +65,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     plan.seed = intFlag(flags.seed, "--seed", 0) ?? plan.seed;
     const limit = intFlag(flags.limit, "--limit");
     if (limit !== undefined) plan.data.limit = Math.min(limit, plan.data.limit ?? Infinity);
+    if (flags.backend && !(BACKENDS as readonly string[]).includes(flags.backend)) throw new UsageError(`--backend is ${BACKENDS.join(" or ")}, found "${flags.backend}"`);
     if (flags.history && flags.history !== "csv" && flags.history !== "json") throw new UsageError(`--history is csv or json, found "${flags.history}"`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -73,8 +76,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   }
   const outDir = runDir(p.entry, flags.out);
   let session: Session;
+  let choice: RunnerChoice;
   try {
     session = createSession(plan, p.entry);
+    choice = stepRunner(session, (flags.backend ?? "cpu") as Backend, io.env);
   } catch (e) {
     return runtimeFailure(e, io);
   }
@@ -82,14 +87,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const say = (s: string) => { if (!quiet) io.stdout.write(s); };
   const params = plan.model.summary.total;
   const count = (d?: { features: { shape: number[] } }) => (d ? d.features.shape[0]! : 0);
-  say(`Training ${plan.modelName} (${params.toLocaleString("en-US")} parameters) on ${plan.data.name}: ${count(session.data.train)} train, ${count(session.data.val)} validation, ${count(session.data.test)} test samples; reference backend\n`);
+  say(`Training ${plan.modelName} (${params.toLocaleString("en-US")} parameters) on ${plan.data.name}: ${count(session.data.train)} train, ${count(session.data.val)} validation, ${count(session.data.test)} test samples; ${choice.message}\n`);
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on("SIGINT", onSigint);
   try {
     const r = await train(session, {
       outDir, quiet, tty: !!io.stdout.isTTY, write: (s) => io.stdout.write(s), resume: flags.resume,
-      historyFormat: flags.history as "csv" | "json" | undefined, interrupted: () => interrupted,
+      historyFormat: flags.history as "csv" | "json" | undefined, interrupted: () => interrupted, runner: choice.runner,
     });
     if (r.stopped === "nan") {
       io.stderr.write(`error: ${r.message}\n`);

@@ -22,6 +22,17 @@ export interface StepResult {
   commit(): void;
 }
 
+/** Runs training steps on one backend (the reference executor, or a compiled library). */
+export interface StepRunner {
+  readonly backend: string;
+  run(st: StepState, x: Tensor, y: Tensor, lr: number, rng: Rng): StepResult;
+}
+
+export const referenceRunner = (s: Session): StepRunner => ({
+  backend: "reference",
+  run: (st, x, y, lr, rng) => executeStep(s, st, x, y, lr, rng),
+});
+
 export function executeStep(s: Session, st: StepState, x: Tensor, y: Tensor, lr: number, rng: Rng): StepResult {
   const g = s.step;
   const feeds = new Map<number, Tensor>();

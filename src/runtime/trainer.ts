@@ -1,7 +1,7 @@
 // The host loop of `nnc run`: epochs of shuffled batches through the training-step graph, validation,
 // metrics, progress, callbacks, checkpoints (atomic), history and its plot.
 import * as path from "node:path";
-import { executeStep, type StepState } from "./step.js";
+import { referenceRunner, type StepRunner, type StepState } from "./step.js";
 import { mixSeed, takeRows } from "./batches.js";
 import { callbackSet, Monitor } from "./callbacks.js";
 import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
@@ -13,7 +13,7 @@ import { TrainProgress } from "./progress.js";
 import { Rng } from "./rng.js";
 import { learningRate } from "./schedule.js";
 import { checkCheckpointFits, type Session } from "./session.js";
-import { RuntimeError, scalar, type Tensor } from "./tensor.js";
+import { cloneTensor, RuntimeError, scalar, type Tensor } from "./tensor.js";
 
 export interface RunOptions {
   outDir: string;
@@ -24,6 +24,8 @@ export interface RunOptions {
   historyFormat?: "csv" | "json";
   /** Set by a SIGINT handler: the loop stops after the current step and saves a final checkpoint. */
   interrupted?: () => boolean;
+  /** Where steps run (default: the reference executor). */
+  runner?: StepRunner;
 }
 
 export interface RunResult {
@@ -51,6 +53,7 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
   const hasVal = !!data.val && data.val.features.shape[0]! > 0;
   const bestMonitor = new Monitor(cbs.checkpoint?.monitor ?? (hasVal ? "val_loss" : "loss"), cbs.checkpoint?.mode);
   const state: StepState = { weights: s.weights, slots: s.slots, step: 0 };
+  const runner = o.runner ?? referenceRunner(s);
   let history: Logs[] = [];
   let startEpoch = 0;
   let lrScale = 1;
@@ -112,7 +115,7 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
       const a = k * plan.batch, e = Math.min(n, a + plan.batch);
       lr = learningRate(baseLr, decay, plan.schedule, state.step, epoch) * lrScale;
       const yb = takeRows(data.train.labels, order, a, e);
-      const r = executeStep(s, state, takeRows(data.train.features, order, a, e), yb, lr, new Rng(mixSeed(plan.seed, state.step, 2)));
+      const r = runner.run(state, takeRows(data.train.features, order, a, e), yb, lr, new Rng(mixSeed(plan.seed, state.step, 2)));
       if (r.bad) {
         const msg = `${r.bad} at epoch ${epoch + 1}, step ${k + 1} (step ${state.step + 1} overall); the update was not applied`;
         progress.message(msg);
@@ -154,7 +157,8 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     let stop = false;
     if (cbs.early) {
       const better = cbs.early.monitor.update(logs);
-      if (better && cbs.early.restoreBest) bestWeights = new Map(state.weights);
+      // Copies: a compiled backend reuses the memory behind the current weights two steps later.
+      if (better && cbs.early.restoreBest) bestWeights = new Map([...state.weights].map(([k, v]) => [k, cloneTensor(v)]));
       stop = !better && cbs.early.monitor.wait > cbs.early.patience - 1 && epoch + 1 < plan.epochs;
     }
     // Saved after the callbacks, so a resumed run continues their counts.

@@ -1,0 +1,81 @@
+// The training step on the compiled CPU backend. Parameters, slots and statistics stay in native
+// memory: each has an input buffer and an output buffer, and a committed step swaps the two
+// (ping-pong), so no weights are copied between steps. The host only writes the batch and reads scalars.
+import type { Session } from "../session.js";
+import type { StepResult, StepRunner, StepState } from "../step.js";
+import type { Rng } from "../rng.js";
+import { castTensor, type Tensor } from "../tensor.js";
+import type { CompiledGraph } from "./compiled.js";
+import { storageDType } from "./native.js";
+
+interface Pair {
+  name: string;
+  kind: "weight" | "slot";
+  input: number;
+  output: number;
+  shape: number[];
+}
+
+export class CpuStepRunner implements StepRunner {
+  readonly backend = "cpu";
+  private readonly pairs: Pair[] = [];
+  /** The tensors last handed to the trainer, by name: anything else in the state is copied in first. */
+  private readonly handed = new Map<string, Tensor>();
+  private readonly inputBuf: (valueId: number) => number;
+
+  constructor(private readonly s: Session, private readonly c: CompiledGraph) {
+    const g = s.step, p = c.program;
+    const at = new Map(c.inputs.map((v, i) => [v.id, p.inputs[i]!]));
+    this.inputBuf = (id) => at.get(id)!;
+    const shape = (v: { type: { shape: { value?: number }[] } }) => v.type.shape.map((d) => d.value!);
+    for (const o of g.out.params) this.pairs.push({ name: o.param.name, kind: "weight", input: this.inputBuf(o.param.value.id), output: p.outputs[o.index]!, shape: shape(o.param.value) });
+    for (const o of g.out.slots) {
+      const slot = g.slots.find((x) => x.name === o.name)!;
+      this.pairs.push({ name: o.name, kind: "slot", input: this.inputBuf(slot.value.id), output: p.outputs[o.index]!, shape: shape(slot.value) });
+    }
+    for (const o of g.out.states) this.pairs.push({ name: o.param.name, kind: "weight", input: this.inputBuf(o.param.value.id), output: p.outputs[o.index]!, shape: shape(o.param.value) });
+  }
+
+  run(st: StepState, x: Tensor, y: Tensor, lr: number, rng: Rng): StepResult {
+    const { s, c } = this;
+    const g = s.step, n = c.native;
+    const dims = n.bindDims([{ shape: s.objective.features.type.shape, name: "features" }, { shape: s.objective.labels.type.shape, name: "labels" }], [x, y]);
+    const put = (id: number, t: Tensor, dtype = t.dtype) => n.view(this.inputBuf(id), dims).set((t.dtype === storageDType(dtype) ? t : castTensor(t, storageDType(dtype))).data);
+    put(s.objective.features.id, x, s.objective.features.type.dtype);
+    put(s.objective.labels.id, y, s.objective.labels.type.dtype);
+    n.view(this.inputBuf(g.lr.id), dims)[0] = lr;
+    n.view(this.inputBuf(g.step.id), dims)[0] = st.step + 1;
+    // Non-trainable parameters have no pair; they are fed every step (they are few and small).
+    const paired = new Set(this.pairs.map((q) => q.input));
+    for (const p of g.graph.params) {
+      const id = this.inputBuf(p.value.id);
+      if (!paired.has(id)) n.view(id, dims).set(st.weights.get(p.name)!.data);
+    }
+    for (const q of this.pairs) {
+      const cur = (q.kind === "weight" ? st.weights : st.slots).get(q.name)!;
+      if (this.handed.get(q.name) !== cur) n.view(q.input, dims).set(cur.data);
+    }
+    n.run(dims, Math.floor(rng.next() * 2 ** 32));
+    const scalarOut = (i: number) => n.view(c.program.outputs[i]!, dims)[0]!;
+    const loss = scalarOut(g.out.loss);
+    const logs: Record<string, number> = { loss };
+    s.objective.metrics.forEach((m, i) => (logs[m.name] = scalarOut(g.out.metrics[i]!)));
+    let bad = Number.isFinite(loss) ? undefined : `loss became ${loss}`;
+    if (!bad) {
+      const p = g.out.params.find((o) => !n.view(c.program.outputs[o.index]!, dims).every(Number.isFinite));
+      if (p) bad = `the update made ${p.param.name} non-finite (loss ${loss.toPrecision(4)})`;
+    }
+    return {
+      loss, logs, bad, prediction: c.outputView(g.out.prediction, dims),
+      commit: () => {
+        for (const q of this.pairs) {
+          n.swap(q.input, q.output);
+          const t: Tensor = { dtype: "f32", shape: q.shape, data: n.view(q.input, dims) };
+          (q.kind === "weight" ? st.weights : st.slots).set(q.name, t);
+          this.handed.set(q.name, t);
+        }
+        st.step++;
+      },
+    };
+  }
+}
