@@ -1,4 +1,4 @@
-// The bodies of `nnc check`, `nnc summary`, `nnc compile` and `nnc run`. Each returns an exit code.
+// The bodies of `nnc check` and `nnc summary`. Each returns an exit code.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkFile, findEntry, type CheckResult, type ModelSummary } from "../driver.js";
@@ -105,15 +105,4 @@ export function summaryCommand(file: string | undefined, opts: { format: Format;
     io.stdout.write(picked.map(renderSummaryTable).join("\n\n") + "\n");
   }
   return Exit.ok;
-}
-
-/** `nnc compile` / `nnc run`: the front end runs for real; the back end is not there yet. */
-export function backendCommand(which: "compile" | "run", file: string | undefined, io: CliIo): number {
-  const r = runFrontEnd(file, "text", io);
-  if ("exit" in r) return r.exit;
-  printDiagnostics(io, r.diagnostics, r.sources, r.entry);
-  if (hasErrors(r.diagnostics)) return Exit.errors;
-  const what = which === "compile" ? "code generation" : "training";
-  io.stderr.write(`nnc ${which}: ${what} is not available in this version; the front end found no errors in ${r.entry}\n`);
-  return Exit.notImplemented;
 }

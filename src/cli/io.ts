@@ -31,8 +31,6 @@ export const Exit = {
   errors: 1,
   /** The command line is wrong: unknown command, flag, or model name. */
   usage: 2,
-  /** The front end passed, but the requested back end is not available yet. */
-  notImplemented: 3,
   /** A bug in nnc. */
   internal: 70,
 } as const;

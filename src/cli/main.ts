@@ -2,7 +2,8 @@
 import "../checker.js"; // side effect: registers the front end with the driver
 import * as fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { backendCommand, checkCommand, summaryCommand, type Format } from "./commands.js";
+import { checkCommand, summaryCommand, type Format } from "./commands.js";
+import { compileCommand, type CompileFlags } from "./compile.js";
 import { runCommand, type RunFlags } from "./run.js";
 import { evalCommand, predictCommand } from "./eval-predict.js";
 import { initProject } from "./init.js";
@@ -33,7 +34,6 @@ Exit status:
   0   success (warnings do not fail)
   1   the source has errors, or no entry file was found
   2   usage error: unknown command, option or model
-  3   the front end passed, but the back end (compile, run) is not available yet
   70  internal error in nnc (please report it)`;
 
 const hint = (command?: string) => `hint: run \`nnc ${command ? `${command} ` : ""}--help\` for usage`;
@@ -84,9 +84,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("compile")
     .showHelpAfterError(hint("compile"))
-    .description("compile a model (not available yet: runs the front end only, exit 3)")
+    .description("compile the training step to a native library (CPU backend)")
+    .option("-o, --out <dir>", "where the library, manifest.json and kernels.txt go (default: runs/<file name>/compiled)")
+    .option("--emit-llvm", "also write the LLVM IR (step.ll)")
+    .option("--emit <what>", "print the kernel list (kernels) or the whole kernel IR (kir)")
     .argument("[file]", ".nn file or project folder")
-    .action((file: string | undefined) => setExit(backendCommand("compile", file, io)));
+    .action((file: string | undefined, opts: CompileFlags) => setExit(compileCommand(file, opts, io)));
 
   program
     .command("run")

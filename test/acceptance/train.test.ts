@@ -1,11 +1,12 @@
-// The acceptance numbers, measured by training the examples on the reference backend.
-// Slow (minutes in all) but they are the claims the README makes, so they run with every test run.
+// The acceptance numbers, measured by training the examples on the compiled CPU backend (the default)
+// and on the reference backend (the oracle). Slow (minutes in all) but they are the claims the README
+// makes, so they run with every test run.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readHistory } from "../../src/runtime/history.js";
-import { runCli } from "../run-cli.js";
+import { runCli as run } from "../run-cli.js";
 
 const ex = (f: string) => path.resolve(__dirname, "../../examples", f);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "nnc-accept-"));
@@ -17,7 +18,13 @@ function testLine(stdout: string, prefix = "Test:"): Record<string, number> {
   return Object.fromEntries(line!.slice(prefix.length).split(" - ").map((kv) => kv.trim().split(": ")).map(([k, v]) => [k!, Number(v)]));
 }
 
-describe("acceptance (reference backend)", () => {
+describe.each(["cpu", "ref"])("acceptance (--backend %s)", (backend) => {
+  // Every run says which backend trained it: a silent fallback to the reference backend fails here.
+  const runCli = async (args: string[]) => {
+    const r = await run([...args, "--backend", backend]);
+    expect(r.stdout).toContain(backend === "cpu" ? "; CPU backend (" : "; reference backend");
+    return r;
+  };
   it("mnist_mlp: 9,000 training digits, 5 epochs → test accuracy ≥ 0.95 on the held-out 1,000", async () => {
     const r = await runCli(["run", ex("mnist_mlp.nn"), "--out", tmp()]);
     expect(r.code, r.stderr).toBe(0);
@@ -33,7 +40,7 @@ describe("acceptance (reference backend)", () => {
 
   it("moons_mlp: held-out (validation) accuracy ≥ 0.95", async () => {
     const out = tmp();
-    const r = await runCli(["run", ex("moons_mlp.nn"), "--quiet", "--out", out]);
+    const r = await runCli(["run", ex("moons_mlp.nn"), "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const h = readHistory(path.join(out, "history.csv"));
     expect(h[h.length - 1]!["val_accuracy"]).toBeGreaterThanOrEqual(0.95);
@@ -55,7 +62,7 @@ describe("acceptance (reference backend)", () => {
 
   it("cifar10_cnn: on small synthetic CIFAR-shaped images the loss falls", async () => {
     const out = tmp();
-    const r = await runCli(["run", ex("cifar10_cnn.nn"), "--limit", "160", "--epochs", "3", "--quiet", "--out", out]);
+    const r = await runCli(["run", ex("cifar10_cnn.nn"), "--limit", "160", "--epochs", "3", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const h = readHistory(path.join(out, "history.csv"));
     expect(h).toHaveLength(3);

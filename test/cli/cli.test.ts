@@ -140,12 +140,13 @@ describe("nnc init", () => {
     expect(JSON.parse(json.stdout)).toEqual({ file: "main.nn", diagnostics: [] });
   });
 
-  it("compile checks the project, then says code generation is not available (exit 3); run trains it", () => {
+  it("compile builds the project's training step into runs/main/compiled; run trains it", () => {
     const dir = tempDir();
     expect(nnc(["init"], dir).code).toBe(0);
     const c = nnc(["compile"], dir);
-    expect(c.code).toBe(3);
-    expect(c.stderr).toContain("nnc compile: code generation is not available in this version; the front end found no errors in main.nn");
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/^Compiled \w+'s training step: \d+ steps, \d+ kernels, (cached|in \d+\.\d s) → runs\/main\/compiled$/m);
+    expect(fs.existsSync(path.join(dir, "runs", "main", "compiled", "libstep.so"))).toBe(true);
     const r = nnc(["run", "main.nn", "--epochs", "1", "--out", "out"], dir);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -160,7 +161,7 @@ describe("nnc init", () => {
     const r = nnc(["compile", "bad.nn"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error[E0002]");
-    expect(r.stderr).not.toContain("not available");
+    expect(r.stderr).not.toContain("Compiled");
   });
 });
 

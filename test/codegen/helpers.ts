@@ -41,12 +41,8 @@ export function kernelsOf(g: Graph): { name: string; ops: string[] }[] {
 
 const isFloatData = (t: Tensor) => t.data instanceof Float32Array || t.data instanceof Float64Array;
 
-/**
- * Float outputs: max |got − ref| ≤ TOL · max(max |ref|, 1e-3) — float32 error scales with the magnitude of
- * what an output is computed from (sums, products, cancellation), so it is measured against the output's
- * scale, with a floor so all-near-zero outputs are not held below ~1e-7 absolute. NaN and ±Inf must match
- * exactly. Integer and bool outputs must be identical.
- */
+// Floats: max |got − ref| ≤ TOL · max(max |ref|, 1e-3), since f32 rounding scales with the output's magnitude, not each element's (the floor: 1e-7 absolute).
+/** Compares one output: floats as above (NaN and ±Inf must match exactly), integers and bools exactly. */
 export function compareTensors(got: Tensor, want: Tensor, what: string, tol = TOL): void {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
   expect(got.data.length, `${what}: size`).toBe(want.data.length);
@@ -65,7 +61,8 @@ export function compareTensors(got: Tensor, want: Tensor, what: string, tol = TO
       continue;
     }
     const d = Math.abs(g - w);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (Number.isNaN(d)) expect.fail(`${what}: element ${i} is ${g}, reference ${w}`);
+    if (d > worst) { worst = d; at = i; }
   }
   if (!(worst <= tol * scale)) expect.fail(`${what}: element ${at} is ${got.data[at]}, reference ${want.data[at]} (|diff| ${worst} > ${tol} × scale ${scale})`);
 }

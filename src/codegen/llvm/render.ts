@@ -334,10 +334,14 @@ class Renderer {
       }
       case "sigmoid": return b.CreateFDiv(one(), b.CreateFAdd(one(), this.intrinsic(I.exp, [b.CreateFNeg(a)])));
       case "tanh": {
-        // tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)): no overflow for large |x|.
-        const e2 = this.intrinsic(I.exp, [b.CreateFMul(this.constant("f32", -2), this.intrinsic(I.fabs, [a]))]);
-        const m = b.CreateFDiv(b.CreateFSub(one(), e2), b.CreateFAdd(one(), e2));
-        return this.intrinsic(I.copysign, [m, a]);
+        // tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)): no overflow for large |x|. Near 0 that
+        // difference cancels, so |x| < 0.1 uses the series x − x³/3 + 2x⁵/15 (error < 1e-7 relative).
+        const ax = this.intrinsic(I.fabs, [a]);
+        const e2 = this.intrinsic(I.exp, [b.CreateFMul(this.constant("f32", -2), ax)]);
+        const m = this.intrinsic(I.copysign, [b.CreateFDiv(b.CreateFSub(one(), e2), b.CreateFAdd(one(), e2)), a]);
+        const x2 = b.CreateFMul(a, a);
+        const poly = b.CreateFMul(a, b.CreateFAdd(one(), b.CreateFMul(x2, b.CreateFAdd(this.constant("f32", -1 / 3), b.CreateFMul(x2, this.constant("f32", 2 / 15))))));
+        return b.CreateSelect(b.CreateFCmpOLT(ax, this.constant("f32", 0.1)), poly, m);
       }
     }
     throw new Error(`internal error: unary ${op}`);
@@ -353,9 +357,9 @@ class Renderer {
         case "div": return b.CreateFDiv(a, c);
         case "mod": return b.CreateFRem(a, c);
         case "pow": return this.intrinsic(this.llvm.Intrinsic.pow, [a, c]);
-        // A NaN on the left propagates (relu of NaN stays NaN).
-        case "max": return b.CreateSelect(b.CreateFCmpUGT(a, c), a, c);
-        case "min": return b.CreateSelect(b.CreateFCmpULT(a, c), a, c);
+        // NaN on either side propagates, as Math.max does: a when a > b or a is NaN, else b.
+        case "max": return b.CreateSelect(b.CreateOr(b.CreateFCmpOGT(a, c), b.CreateFCmpUNE(a, a)), a, c);
+        case "min": return b.CreateSelect(b.CreateOr(b.CreateFCmpOLT(a, c), b.CreateFCmpUNE(a, a)), a, c);
         case "gt": return b.CreateFCmpOGT(a, c);
         case "ge": return b.CreateFCmpOGE(a, c);
         case "lt": return b.CreateFCmpOLT(a, c);

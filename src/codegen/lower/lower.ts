@@ -5,7 +5,7 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import { Dim } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
 import type { KBuffer, KExpr, KProgram, KStep, Kernel, BufferKind } from "../kir/kir.js";
-import { dimExpr, flatten, sizeExpr } from "../kir/expr.js";
+import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
 import { planMemory } from "./memory.js";
@@ -28,10 +28,15 @@ const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx) => Templa
 };
 
 /** Ops the compiled backends can lower today. */
-export const LOWERABLE: ReadonlySet<string> = new Set([...INJECTIVE, ...Object.keys(TEMPLATES)]);
+export const LOWERABLE: ReadonlySet<string> = new Set([...INJECTIVE, ...Object.keys(TEMPLATES), "scan", "scan_grad"]);
+
+/** Every node of `g`, including those inside scan bodies. */
+function allNodes(g: Graph): IRNode[] {
+  return g.nodes.flatMap((n) => [n, ...(n.body ? allNodes(n.body) : [])]);
+}
 
 export function lowerGraph(g: Graph): LowerResult {
-  const unsupported = g.nodes.filter((n) => !LOWERABLE.has(n.op));
+  const unsupported = allNodes(g).filter((n) => !LOWERABLE.has(n.op));
   if (unsupported.length) {
     const ops = [...new Set(unsupported.map((n) => n.op))];
     return {
@@ -58,8 +63,14 @@ class Lowering {
   private readonly uses = new Map<number, number>();
   private readonly mat = new Set<number>();
   private readonly steps: KStep[] = [];
+  /** Where emitted kernels go: the program, or the body of the `seq` being built. */
+  private target: KStep[] = this.steps;
   private readonly dims = new Set<string>();
+  /** Values without a producer whose elements are computed on the fly: scan bodies' inputs. */
+  private readonly virtual = new Map<number, (idx: KExpr[]) => KExpr>();
   private streams = 0;
+  private kernels = 0;
+  private seqs = 0;
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
@@ -67,10 +78,12 @@ class Lowering {
 
   run(): KProgram {
     const g = this.g;
-    for (const n of g.nodes) {
+    for (const n of allNodes(g)) {
       this.producer.set(n.output.id, n);
       for (const v of n.inputs) this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
     }
+    // A body's outputs are read once per step by the scan itself.
+    for (const n of allNodes(g)) for (const v of n.body?.outputs ?? []) this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
     const inputs = [...g.inputs, ...g.params.map((p) => p.value)].map((v) => this.bind(v, "input", v.name ?? `in${v.id}`));
     // Outputs get host-visible buffers; a value that is an input or listed twice is copied.
     const copies: { from: Value; to: number }[] = [];
@@ -82,8 +95,8 @@ class Lowering {
       }
       return this.bind(v, "output", `out${i}`);
     });
-    this.decide();
-    for (const n of g.nodes) if (this.mat.has(n.output.id)) this.emit(n);
+    this.decide(g);
+    this.emitGraph(g);
     for (const c of copies) this.copy(c.from, c.to);
     const arenaBytes = planMemory(this.buffers, this.steps);
     for (const d of dimsOf(this.steps)) this.dims.add(d);
@@ -104,18 +117,109 @@ class Lowering {
     return id;
   }
 
-  /** Which values live in memory. */
-  private decide(): void {
-    for (const n of this.g.nodes) {
+  /** Which values of `g` (and of its scan bodies) live in memory. */
+  private decide(g: Graph): void {
+    for (const n of g.nodes) {
       const v = n.output;
       if (this.bufOf.has(v.id)) this.mat.add(v.id);
       else if (!INJECTIVE.has(n.op)) this.mat.add(v.id);
       else if ((this.uses.get(v.id) ?? 0) > 1 && !this.cheap(v)) this.mat.add(v.id);
+      if (n.body) {
+        // The step's result is copied out every step; values of the enclosing graph that the body reads
+        // are computed once, outside the loop, unless they are cheap.
+        for (const o of n.body.outputs) if (this.producer.has(o.id)) this.mat.add(o.id);
+        const inside = new Set([...n.body.inputs, ...allNodes(n.body).map((m) => m.output)].map((x) => x.id));
+        for (const m of allNodes(n.body)) for (const u of m.inputs) if (!inside.has(u.id) && !this.cheap(u)) this.mat.add(u.id);
+        this.decide(n.body);
+      }
     }
-    for (const n of this.g.nodes) {
+    for (const n of g.nodes) {
       if (!HEAVY.has(n.op)) continue;
       for (const v of n.inputs) if (!this.cheap(v)) this.mat.add(v.id);
     }
+  }
+
+  private emitGraph(g: Graph): void {
+    for (const n of g.nodes) {
+      if (n.op === "scan") this.scan(n);
+      else if (n.op === "scan_grad") this.scanGrad(n);
+      else if (this.mat.has(n.output.id)) this.emit(n);
+    }
+  }
+
+  private bufferFor(v: Value): number {
+    return this.bufOf.get(v.id) ?? this.bind(v, "temp", `t${v.id}`);
+  }
+
+  /** Runs `build` with kernels going into a new `seq` step of `n` iterations named `v`. */
+  private seq(n: KExpr, build: (t: KExpr) => void): void {
+    const v = `t${this.seqs++}`;
+    const body: KStep[] = [];
+    const outer = this.target;
+    this.target = body;
+    build({ k: "var", t: "i64", name: v });
+    this.target = outer;
+    outer.push({ k: "seq", v, n, body });
+  }
+
+  /** Writes `value(idx)` over `shape` into `out` at `place(idx)`: copies, slices of a sequence, accumulation. */
+  private fill(name: string, shape: Dim[], out: number, place: (idx: KExpr[]) => KExpr, value: (idx: KExpr[]) => KExpr, accumulate = false): void {
+    this.fused = [];
+    const body = nest("i", shape.map(dimExpr), (iv) => [{ k: "store", buf: out, idx: place(iv), value: value(iv), accumulate }]);
+    this.push({ body, cost: sizeExpr(shape) }, name, this.fused);
+  }
+
+  /** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
+  private stepAt(v: Value, t: KExpr, idx: KExpr[]): KExpr[] {
+    return [idx[0]!, t, ...idx.slice(1)];
+  }
+
+  /** scan(init, xs, body): ys[:, t] = body(ys[:, t-1] (init at t = 0), xs[:, t]). */
+  private scan(n: IRNode): void {
+    const [init, xs] = n.inputs as [Value, Value];
+    const body = n.body!;
+    const ys = this.bufferFor(n.output);
+    const T = dimExpr(xs.type.shape[1]!);
+    const [carry, xt] = body.inputs as [Value, Value];
+    this.seq(T, (t) => {
+      const prev = bin("max", sub(t, c64(1)), c64(0));
+      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(n.output, this.stepAt(n.output, prev, idx))));
+      this.virtual.set(xt.id, (idx) => this.at(xs, this.stepAt(xs, t, idx)));
+      this.emitGraph(body);
+      const res = body.outputs[0]!;
+      this.fill("scan_out", res.type.shape, ys, (idx) => flatten(this.stepAt(n.output, t, idx), n.output.type.shape), (idx) => this.at(res, idx));
+    });
+  }
+
+  /**
+   * scan_grad(init, xs, ys, dys; body(carry_prev, x_t, dcarry) → (dcarry_prev, dx_t, dcaps…)): from the
+   * last step to the first. The running dcarry lives in d_init's buffer, which ends holding d_init.
+   */
+  private scanGrad(n: IRNode): void {
+    const [init, xs, ys, dys] = n.inputs as [Value, Value, Value, Value];
+    const body = n.body!;
+    const [dInit, dXs, ...dCaps] = [n.output, ...(n.extraOutputs ?? [])] as [Value, Value, ...Value[]];
+    const dc = this.bufferFor(dInit), dx = this.bufferFor(dXs);
+    const caps = dCaps.map((v) => this.bufferFor(v));
+    this.bufOf.set(dInit.id, dc);
+    const zero = (v: Value, b: number) => this.fill("zero", v.type.shape, b, (idx) => flatten(idx, v.type.shape), () => cst(this.buffers[b]!.t, 0));
+    zero(dInit, dc);
+    dCaps.forEach((v, i) => zero(v, caps[i]!));
+    const T = dimExpr(xs.type.shape[1]!);
+    const [carry, xt, dcarry] = body.inputs as [Value, Value, Value];
+    const [dPrev, dxt, ...dcapT] = body.outputs as [Value, Value, ...Value[]];
+    this.seq(T, (s) => {
+      const t = sub(sub(T, c64(1)), s);
+      const prev = bin("max", sub(t, c64(1)), c64(0));
+      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(ys, this.stepAt(ys, prev, idx))));
+      this.virtual.set(xt.id, (idx) => this.at(xs, this.stepAt(xs, t, idx)));
+      this.virtual.set(dcarry.id, (idx) => bin("add", this.at(dys, this.stepAt(dys, t, idx)), { k: "load", t: "f32", buf: dc, idx: flatten(idx, dInit.type.shape) }));
+      this.emitGraph(body);
+      this.fill("scan_dx", dxt.type.shape, dx, (idx) => flatten(this.stepAt(dXs, t, idx), dXs.type.shape), (idx) => this.at(dxt, idx));
+      dcapT.forEach((g, i) => this.fill("scan_dcap", g.type.shape, caps[i]!, (idx) => flatten(idx, g.type.shape), (idx) => this.at(g, idx), true));
+      // Last: every kernel of this step has read the running dcarry.
+      this.fill("scan_dcarry", dPrev.type.shape, dc, (idx) => flatten(idx, dInit.type.shape), (idx) => this.at(dPrev, idx));
+    });
   }
 
   /** A value whose every element costs a load or two: in memory, a constant, or a movement of cheap values. */
@@ -131,6 +235,8 @@ class Lowering {
   };
 
   private at(v: Value, idx: KExpr[]): KExpr {
+    const virt = this.virtual.get(v.id);
+    if (virt) return virt(idx);
     const b = this.bufOf.get(v.id);
     if (b !== undefined) return { k: "load", t: this.buffers[b]!.t, buf: b, idx: flatten(idx, v.type.shape) };
     const n = this.producer.get(v.id);
@@ -144,7 +250,7 @@ class Lowering {
 
   private emit(n: IRNode): void {
     const v = n.output;
-    const out = this.bufOf.get(v.id) ?? this.bind(v, "temp", `t${v.id}`);
+    const out = this.bufferFor(v);
     this.fused = [n];
     let tpl: Template;
     const same = n.op === "sum_to" && n.inputs[0]!.type.shape.length === n.inputs[1]!.type.shape.length && n.inputs[0]!.type.shape.every((d, i) => d.equals(n.inputs[1]!.type.shape[i]!));
@@ -158,15 +264,13 @@ class Lowering {
   }
 
   private copy(from: Value, to: number): void {
-    this.fused = [];
-    const body = nest("i", from.type.shape.map(dimExpr), (iv) => [{ k: "store", buf: to, idx: flatten(iv, from.type.shape), value: this.at(from, iv) }]);
-    this.push({ body, cost: sizeExpr(from.type.shape) }, "copy", this.fused);
+    this.fill("copy", from.type.shape, to, (iv) => flatten(iv, from.type.shape), (iv) => this.at(from, iv));
   }
 
   private push(t: Template, what: string, nodes: IRNode[]): void {
     const uniq = [...new Set(nodes)];
     const lines = [...new Set(uniq.map((n) => `${n.span.file}:${n.span.line}`))];
-    const kernel: Kernel = { name: `k${this.steps.length}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines } };
-    this.steps.push({ k: "kernel", kernel });
+    const kernel: Kernel = { name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines } };
+    this.target.push({ k: "kernel", kernel });
   }
 }

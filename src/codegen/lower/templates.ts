@@ -26,6 +26,10 @@ const exts = (ds: Dim[]): KExpr[] => ds.map(dimExpr);
 
 type ReduceKind = "sum" | "max" | "min";
 
+/** The identity of max / min in type t (i32 has no infinities). */
+const lowest = (t: KType): KExpr => cst(t, t === "f32" ? -Infinity : -2147483648);
+const highest = (t: KType): KExpr => cst(t, t === "f32" ? Infinity : 2147483647);
+
 /**
  * out[kept] = reduce over the `reduced` axes of x. `outIdx` maps the kept loop variables (in x's axis
  * order) to the flat output position.
@@ -35,7 +39,7 @@ function reduceNest(x: Value, reduced: boolean[], kind: ReduceKind, outBuf: numb
   const t = ktype(x.type.dtype);
   const keptAxes = xs.map((_, i) => i).filter((i) => !reduced[i]);
   const redAxes = xs.map((_, i) => i).filter((i) => reduced[i]);
-  const init = kind === "sum" ? cst(t, 0) : cst(t, kind === "max" ? -Infinity : Infinity);
+  const init = kind === "sum" ? cst(t, 0) : kind === "max" ? lowest(t) : highest(t);
   const body = nest("o", keptAxes.map((i) => dimExpr(xs[i]!)), (kv) => {
     const inner = nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => {
       const idx = xs.map((_, i) => (reduced[i] ? rv[redAxes.indexOf(i)]! : kv[keptAxes.indexOf(i)]!));
@@ -59,7 +63,8 @@ export function reduceTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Templat
   if (n.op === "sum") return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx);
   if (n.op === "mean") {
     const count = dimExpr([...axes].reduce((a, i) => a.mul(xs[i]!), Dim.const(1)));
-    return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx, (acc) => bin("div", acc, cast("f32", count)));
+    // Integer means are taken in f32 and truncated toward zero, as the reference stores them.
+    return reduceNest(x, reduced, "sum", outBuf, outIdx, ctx, (acc) => cast(acc.t, bin("div", cast("f32", acc), cast("f32", count))));
   }
   if (n.op === "max" || n.op === "min") return reduceNest(x, reduced, n.op, outBuf, outIdx, ctx);
   throw new LowerError(`no reduction template for ${n.op}`, n);
@@ -86,11 +91,13 @@ export function argmaxTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Templat
     const best: KExpr = { k: "get", t, name: "best" }, bi: KExpr = { k: "get", t: "i64", name: "bi" };
     const loop = nest("r", [dimExpr(xs[ax]!)], ([r]) => {
       const v = ctx.at(x, idxAt(r!));
-      const better = bin("gt", v, best);
+      // The first NaN wins and stays (as numpy's argmax): once best is NaN nothing replaces it.
+      const nan = (e: KExpr) => un("not", bin("eq", e, e));
+      const better = bin("and", un("not", nan(best)), bin("or", bin("gt", v, best), nan(v)));
       return [{ k: "set", name: "bi", value: select(better, r!, bi) }, { k: "set", name: "best", value: select(better, v, best) }];
     }, false);
     return [
-      { k: "local", name: "best", t, init: cst(t, -Infinity) }, { k: "local", name: "bi", t: "i64", init: c64(0) },
+      { k: "local", name: "best", t, init: lowest(t) }, { k: "local", name: "bi", t: "i64", init: c64(0) },
       ...loop, { k: "store", buf: outBuf, idx: flatten(kv, kept), value: cast("i32", bi) },
     ];
   });

@@ -1,0 +1,50 @@
+// Compiled CPU backend vs. the reference executor: conv2d and its two gradients, max/avg pooling and their
+// gradients, over valid/same padding, unequal strides and windows, H ≠ W, C ≠ F and a symbolic batch.
+import { describe } from "vitest";
+import type { Value } from "../../src/ir/graph.js";
+import { Case, outputSuite, tempCache } from "./helpers.js";
+
+const cache = tempCache();
+
+const CONV = [["valid", [1, 1]], ["valid", [1, 2]], ["same", [2, 2]], ["same", [2, 1]]] as const;
+const POOL = [["valid", [2, 2], [2, 2]], ["valid", [3, 2], [2, 1]], ["same", [3, 3], [1, 1]], ["same", [2, 3], [2, 2]], ["same", [3, 2], [2, 1]]] as const;
+
+describe("convolution and pooling (one graph, many outputs)", () => {
+  // The batch stays symbolic in the graph (B = 2 at run time): only H, W and C must be static.
+  const c = new Case(31, { B: 2 });
+  outputSuite(c, cache, (c) => {
+    const e = (op: string, ins: Value[], attrs = {}) => c.emit(op, ins, attrs);
+    const x = c.input("x", ["B", 7, 6, 3]), w = c.input("w", [3, 2, 3, 4]);
+    // Pairwise distinct values: no window has two maxima, so max pooling's gradient is well defined.
+    const xd = c.input("xd", ["B", 7, 6, 3], { distinct: true, lo: -6, hi: 6 });
+    // Small integers as floats: windows with tied maxima (the first one gets the gradient).
+    const xt = c.input("xt", ["B", 7, 6, 3], { values: Array.from({ length: 2 * 7 * 6 * 3 }, () => Math.floor(c.rng.uniform(0, 3))) });
+    const outs: Record<string, Value> = {};
+    for (const [padding, strides] of CONV) {
+      const tag = `${padding}_s${strides.join("")}`;
+      const attrs = { padding, strides: [...strides] };
+      const y = e("conv2d", [x, w], attrs);
+      outs[`conv2d_${tag}`] = y;
+      const dy = c.input(`dy_${tag}`, y.type.shape);
+      outs[`conv2d_grad_input_${tag}`] = e("conv2d_grad_input", [dy, w, x], attrs);
+      outs[`conv2d_grad_filter_${tag}`] = e("conv2d_grad_filter", [x, dy, w], attrs);
+    }
+    // A computed input is materialised before the convolution reads it.
+    outs["conv2d_of_tanh"] = e("conv2d", [e("tanh", [x]), w], { padding: "same" });
+    for (const [padding, window, strides] of POOL) {
+      const tag = `${padding}_w${window.join("")}_s${strides.join("")}`;
+      const attrs = { padding, window: [...window], strides: [...strides] };
+      const mp = e("max_pool2d", [xd], attrs), ap = e("avg_pool2d", [x], attrs);
+      outs[`max_pool2d_${tag}`] = mp;
+      outs[`avg_pool2d_${tag}`] = ap;
+      const dy = c.input(`dp_${tag}`, mp.type.shape);
+      outs[`max_pool2d_grad_${tag}`] = e("max_pool2d_grad", [xd, dy], attrs);
+      outs[`avg_pool2d_grad_${tag}`] = e("avg_pool2d_grad", [dy, x], attrs);
+    }
+    const tied = { padding: "same", window: [3, 3], strides: [2, 2] };
+    const mt = e("max_pool2d", [xt], tied);
+    outs["max_pool2d_ties"] = mt;
+    outs["max_pool2d_grad_ties"] = e("max_pool2d_grad", [xt, c.input("dt", mt.type.shape)], tied);
+    return outs;
+  });
+});
