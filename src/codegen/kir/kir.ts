@@ -39,6 +39,8 @@ export interface KernelOrigin {
   ops: string[];
   /** Source lines ("file:line") they came from. */
   lines: string[];
+  /** Layer paths they belong to ("dense_1", "optimizer.adam"). */
+  scopes: string[];
 }
 
 export interface Kernel {

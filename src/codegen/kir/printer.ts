@@ -67,7 +67,8 @@ export function kernelList(p: KProgram): string {
       return;
     }
     const k = s.kernel;
-    out.push(`${indent}${k.name.padEnd(28)} ${k.origin.ops.length} op${k.origin.ops.length === 1 ? "" : "s"}: ${k.origin.ops.join(" ")}${k.origin.lines.length ? `  (${k.origin.lines.join(", ")})` : ""}`);
+    const where = [...(k.origin.scopes.length ? [`[${k.origin.scopes.join(", ")}]`] : []), ...(k.origin.lines.length ? [`(${k.origin.lines.join(", ")})`] : [])];
+    out.push(`${indent}${k.name.padEnd(28)} ${k.origin.ops.length} op${k.origin.ops.length === 1 ? "" : "s"}: ${k.origin.ops.join(" ")}${where.length ? `  ${where.join(" ")}` : ""}`);
   };
   p.steps.forEach((s) => visit(s, ""));
   return out.join("\n") + "\n";

@@ -270,7 +270,7 @@ class Lowering {
   private push(t: Template, what: string, nodes: IRNode[]): void {
     const uniq = [...new Set(nodes)];
     const lines = [...new Set(uniq.map((n) => `${n.span.file}:${n.span.line}`))];
-    const kernel: Kernel = { name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines } };
+    const kernel: Kernel = { name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } };
     this.target.push({ k: "kernel", kernel });
   }
 }

@@ -1,0 +1,114 @@
+// The nnc side of the benchmark, through the JS API in dist/ (run `npm run build` first).
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const dist = (p) => import(new URL(`../dist/src/${p}`, import.meta.url).href);
+
+const { planFor } = await dist("cli/run.js");
+const { processIo } = await dist("cli/io.js");
+const { createSession } = await dist("runtime/session.js");
+const { stepRunner } = await dist("runtime/cpu/backend.js");
+const { Rng } = await dist("runtime/rng.js");
+
+/** The first `batch` rows of the training split (cycled when it is shorter): the batch fed every step. */
+function fixedBatch(t, batch) {
+  const n = t.shape[0], per = t.data.length / n;
+  const data = new t.data.constructor(batch * per);
+  for (let i = 0; i < batch; i++) data.set(t.data.subarray((i % n) * per, (i % n) * per + per), i * per);
+  return { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)], data };
+}
+
+function session(file, batch) {
+  const p = planFor(path.resolve(ROOT, file), processIo(), "run");
+  if ("exit" in p) throw new Error(`nnc could not plan ${file} (exit ${p.exit}; diagnostics above)`);
+  p.plan.batch = batch;
+  return { s: createSession(p.plan, p.entry), plan: p.plan };
+}
+
+/**
+ * One compiled training step of `file` at `batch`, ready to be timed: `step()` runs and commits one
+ * step on the same batch (the weights and Adam slots move on, as in training). `env` reaches the
+ * compiler (NNC_CACHE_DIR); the default cache keeps repeated runs from recompiling.
+ */
+export function nncTrainer(file, batch, env = process.env) {
+  const { s } = session(file, batch);
+  const { runner, message } = stepRunner(s, "cpu", env);
+  if (runner.backend !== "cpu") throw new Error(`nnc fell back: ${message}`);
+  const x = fixedBatch(s.data.train.features, batch);
+  const y = fixedBatch(s.data.train.labels, batch);
+  const state = { weights: s.weights, slots: s.slots, step: 0 };
+  const rng = new Rng(1);
+  const step = () => {
+    const r = runner.run(state, x, y, 1e-3, rng);
+    if (r.bad) throw new Error(`nnc step ${state.step + 1}: ${r.bad}`);
+    r.commit();
+    return r.loss;
+  };
+  return { step, message };
+}
+
+/**
+ * Inference (forward only, batch `batch`) of a W4 model, "mlp" or "cnn". nnc has no compiled inference
+ * entry yet: return null, and the table says "n/a". To fill in later, return `{ step() }` that runs
+ * one forward pass on a fixed batch; run.mjs then times it against ONNX Runtime and PyTorch.
+ */
+export function nncInference(_model, _batch) {
+  return null;
+}
+
+/**
+ * W0: nnc has no standalone GEMM, so this trains bench/models/w0_gemm_<n>.nn: x[n, n] @ W[n, n] with
+ * SGD, whose step is the forward product and the weight gradient xᵀ·dy (2 × 2n³ flops; no dx, as x is
+ * data), plus O(n²) softmax cross-entropy and update work that the flop count ignores.
+ */
+export function nncGemm(n) {
+  const t = nncTrainer(`bench/models/w0_gemm_${n}.nn`, n);
+  return { step: t.step, flopsPerStep: 4 * n ** 3, message: t.message };
+}
+
+/** Cold compile: the CNN's training step with an empty cache (a fresh NNC_CACHE_DIR). */
+export function coldCompile(file) {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-bench-cache-"));
+  try {
+    const t0 = performance.now();
+    const { s } = session(file, 64);
+    const t1 = performance.now();
+    const { runner, message } = stepRunner(s, "cpu", { ...process.env, NNC_CACHE_DIR: cache });
+    const t2 = performance.now();
+    return { sessionMs: t1 - t0, compileMs: t2 - t1, message, backend: runner.backend };
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Process start → first training step of a cached `nnc run`: spawns the CLI and notes when each line
+ * arrives. "Epoch 1/1" is printed just before the first step; the first progress line after that step
+ * and the validation pass (stdout is a pipe, so the trainer prints one line per epoch).
+ */
+export function timeNncRun(file, args) {
+  return new Promise((resolve, reject) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-bench-run-"));
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/nnc.js"), "run", file, ...args, "--out", out], { cwd: ROOT });
+    const marks = {};
+    let buf = "", err = "";
+    child.stdout.on("data", (d) => {
+      buf += d;
+      const now = performance.now() - t0;
+      if (marks.header === undefined && buf.includes("Training ")) marks.header = now;
+      if (marks.epoch === undefined && /Epoch 1\//.test(buf)) marks.epoch = now;
+      if (marks.progress === undefined && /\d+\/\d+ \[/.test(buf)) marks.progress = now;
+    });
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => {
+      fs.rmSync(out, { recursive: true, force: true });
+      if (code !== 0) reject(new Error(`nnc run exited ${code}: ${err.trim()}`));
+      else resolve({ ...marks, exit: performance.now() - t0, firstLine: buf.split("\n")[0] });
+    });
+  });
+}
