@@ -10,7 +10,7 @@ import { programToString } from "../kir/printer.js";
 import { renderLlvm } from "./render.js";
 
 /** Bump when the renderer's output changes for the same kernel IR. */
-const RENDERER_VERSION = "1";
+const RENDERER_VERSION = "2";
 
 export class ToolchainError extends Error {
   constructor(message: string, readonly notes: string[] = []) {
@@ -67,7 +67,8 @@ export function compileProgram(p: KProgram, opts: { outDir?: string; env?: Recor
     renderLlvm(p).write(path.join(work, "step.bc"));
     tool("opt", ["-O3", "-mcpu=native", "step.bc", "-o", "step.opt.bc"], work);
     tool("llc", ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj", "step.opt.bc", "-o", "step.o"], work);
-    tool("cc", ["-shared", "step.o", "-o", "libstep.so", "-lgomp", "-lm"], work);
+    // nodelete: unloading the library at exit would unload libgomp under its idle worker threads.
+    tool("cc", ["-shared", "-Wl,-z,nodelete", "step.o", "-o", "libstep.so", "-lgomp", "-lm"], work);
     fs.renameSync(path.join(work, "libstep.so"), lib);
     fs.writeFileSync(stamp, hash);
   } finally {
