@@ -14,12 +14,24 @@ const { createSession } = await dist("runtime/session.js");
 const { stepRunner } = await dist("runtime/cpu/backend.js");
 const { Rng } = await dist("runtime/rng.js");
 
-/** The first `batch` rows of the training split (cycled when it is shorter): the batch fed every step. */
-function fixedBatch(t, batch) {
-  const n = t.shape[0], per = t.data.length / n;
-  const data = new t.data.constructor(batch * per);
-  for (let i = 0; i < batch; i++) data.set(t.data.subarray((i % n) * per, (i % n) * per + per), i * per);
-  return { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)], data };
+/**
+ * The batch fed every step: the data set only fixes shapes and dtypes. Like the peers' batches: f32
+ * features N(0, 1) ("normal") or U(0, 1) ("uniform"), integer features (tokens) as the data set drew
+ * them; labels drawn uniformly from the data set's classes (or {0, 1} for float labels), so the loss
+ * stays near chance instead of collapsing to 0 on an easy synthetic set.
+ */
+function randomBatch(data, batch, features, rng) {
+  const rows = (t) => {
+    const n = t.shape[0], per = t.data.length / n;
+    const out = new t.data.constructor(batch * per);
+    for (let i = 0; i < batch; i++) out.set(t.data.subarray((i % n) * per, (i % n) * per + per), i * per);
+    return { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)], data: out };
+  };
+  const x = rows(data.features), y = rows(data.labels);
+  if (x.dtype === "f32") x.data.forEach((_, i) => (x.data[i] = features === "uniform" ? rng.next() : rng.normal()));
+  const classes = y.dtype === "f32" ? 2 : Math.max(...data.labels.data) + 1;
+  y.data.forEach((_, i) => (y.data[i] = Math.floor(rng.next() * classes)));
+  return { x, y };
 }
 
 function session(file, batch) {
@@ -31,17 +43,17 @@ function session(file, batch) {
 
 /**
  * One compiled training step of `file` at `batch`, ready to be timed: `step()` runs and commits one
- * step on the same batch (the weights and Adam slots move on, as in training). `env` reaches the
+ * step on the same batch (the weights and Adam slots move on, as in training). `features`: how the
+ * batch's float features are drawn (see randomBatch). `env` reaches the
  * compiler (NNC_CACHE_DIR); the default cache keeps repeated runs from recompiling.
  */
-export function nncTrainer(file, batch, env = process.env) {
+export function nncTrainer(file, batch, features = "normal", env = process.env) {
   const { s } = session(file, batch);
   const { runner, message } = stepRunner(s, "cpu", env);
   if (runner.backend !== "cpu") throw new Error(`nnc fell back: ${message}`);
-  const x = fixedBatch(s.data.train.features, batch);
-  const y = fixedBatch(s.data.train.labels, batch);
-  const state = { weights: s.weights, slots: s.slots, step: 0 };
   const rng = new Rng(1);
+  const { x, y } = randomBatch(s.data.train, batch, features, rng);
+  const state = { weights: s.weights, slots: s.slots, step: 0 };
   const step = () => {
     const r = runner.run(state, x, y, 1e-3, rng);
     if (r.bad) throw new Error(`nnc step ${state.step + 1}: ${r.bad}`);

@@ -16,12 +16,12 @@ export function loadOrt() {
 
 /**
  * A timed forward pass of the ONNX file at `modelPath` on a fixed random input of `shape`. Settings match
- * the PyTorch peer: 2 intra-op threads, denormals as zero, and idle threads that sleep instead of spin
+ * the PyTorch peer: `threads` intra-op threads, denormals as zero, and idle threads that sleep instead of spin
  * (ORT spins by default, which would steal the cores from whichever contender runs next).
  */
-export async function ortInference(ort, modelPath, shape) {
+export async function ortInference(ort, modelPath, shape, threads = 2) {
   const session = await ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: 2,
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",

@@ -9,11 +9,12 @@ import { fileURLToPath } from "node:url";
 const PYTHON = process.env.NNC_BENCH_PYTHON ?? "/usr/bin/python3";
 
 export class Peer {
-  constructor() {
+  constructor(threads = 2) {
     const script = fileURLToPath(new URL("./peer.py", import.meta.url));
-    // 2 threads for torch and OpenBLAS alike; idle OpenMP threads sleep instead of spinning, so a peer
+    // `threads` for torch and OpenBLAS alike; idle OpenMP threads sleep instead of spinning, so a peer
     // waiting for its next block does not steal the cores nnc is being timed on.
-    const env = { ...process.env, OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE", OPENBLAS_NUM_THREADS: "2" };
+    const n = String(threads);
+    const env = { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, NNC_BENCH_THREADS: n, OMP_WAIT_POLICY: "PASSIVE" };
     this.proc = spawn(PYTHON, [script], { env, stdio: ["pipe", "pipe", "inherit"] });
     this.waiting = [];
     this.exited = new Promise((resolve) => this.proc.on("exit", (code) => resolve(code)));

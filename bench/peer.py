@@ -10,6 +10,7 @@ on stdout. Timing happens here, around the steps only, so the pipe never counts:
   {"op": "info"}                                                          versions and thread settings
 """
 import json
+import os
 import sys
 import time
 
@@ -17,9 +18,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-# The brief's settings: 2 threads, denormals flushed (OMP_WAIT_POLICY=PASSIVE and OMP_NUM_THREADS=2
-# come from the environment run.mjs gives this process, so OpenBLAS's OpenMP threads obey them too).
-torch.set_num_threads(2)
+# The benchmark's settings: 2 threads (run.mjs --threads), denormals flushed. OMP_WAIT_POLICY=PASSIVE and
+# OMP_NUM_THREADS come from the environment peer.mjs gives this process, so OpenBLAS's OpenMP threads obey them too.
+torch.set_num_threads(int(os.environ.get("NNC_BENCH_THREADS", "2")))
 torch.set_flush_denormal(True)
 torch.manual_seed(0)
 RNG = np.random.default_rng(0)

@@ -14,7 +14,10 @@ export type KExpr =
   | { k: "const"; t: KType; v: number }
   /** A loop index, a symbolic dimension ("dim:B") or a `seq` index: always i64. */
   | { k: "var"; t: "i64"; name: string }
-  | { k: "load"; t: KType; buf: number; idx: KExpr }
+  /** `lanes` > 1: that many consecutive elements from idx, as one vector. */
+  | { k: "load"; t: KType; buf: number; idx: KExpr; lanes?: number }
+  /** A vector with `a` in every lane. */
+  | { k: "splat"; t: KType; lanes: number; a: KExpr }
   | { k: "un"; t: KType; op: UnOp; a: KExpr }
   | { k: "bin"; t: KType; op: BinOp; a: KExpr; b: KExpr }
   | { k: "select"; t: KType; c: KExpr; a: KExpr; b: KExpr }
@@ -29,8 +32,8 @@ export type LoopMode = "serial" | "parallel";
 
 export type KStmt =
   | { k: "for"; v: string; n: KExpr; mode: LoopMode; body: KStmt[] }
-  | { k: "store"; buf: number; idx: KExpr; value: KExpr; accumulate?: boolean }
-  | { k: "local"; name: string; t: KType; init: KExpr }
+  | { k: "store"; buf: number; idx: KExpr; value: KExpr; accumulate?: boolean; lanes?: number }
+  | { k: "local"; name: string; t: KType; init: KExpr; lanes?: number }
   | { k: "set"; name: string; value: KExpr }
   | { k: "if"; cond: KExpr; body: KStmt[] };
 

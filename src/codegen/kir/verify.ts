@@ -27,7 +27,7 @@ export function verifyProgram(p: KProgram): string[] {
           else if (p.buffers[e.buf]!.t !== e.t) err(`load of ${p.buffers[e.buf]!.name} (${p.buffers[e.buf]!.t}) typed ${e.t}`);
           if (e.idx.t !== "i64") err("a buffer index must be i64");
           return expr(e.idx, vars);
-        case "un": return expr(e.a, vars);
+        case "un": case "splat": return expr(e.a, vars);
         case "cast": return expr(e.a, vars);
         case "rand": return expr(e.idx, vars);
         case "bin":

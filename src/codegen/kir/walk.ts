@@ -5,7 +5,7 @@ export function walkExpr(e: KExpr, fn: (e: KExpr) => void): void {
   fn(e);
   switch (e.k) {
     case "load": walkExpr(e.idx, fn); break;
-    case "un": case "cast": walkExpr(e.a, fn); break;
+    case "un": case "cast": case "splat": walkExpr(e.a, fn); break;
     case "bin": walkExpr(e.a, fn); walkExpr(e.b, fn); break;
     case "select": walkExpr(e.c, fn); walkExpr(e.a, fn); walkExpr(e.b, fn); break;
     case "rand": walkExpr(e.idx, fn); break;

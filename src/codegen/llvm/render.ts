@@ -2,7 +2,10 @@
 // its outermost loop's range and, when parallel, `<k>_par(frame)`, which libgomp runs on every thread
 // with its share of that range. `nnc_step(bufs, arena, dims, seed)` runs the whole program: one native call.
 import llvm from "llvm-bindings";
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { KExpr, KProgram, KStep, KStmt, KType, Kernel } from "../kir/kir.js";
 import { dimExpr } from "../kir/expr.js";
 import { walkStmts } from "../kir/walk.js";
@@ -27,12 +30,53 @@ export function loadLlvm(): L {
 }
 
 export function renderLlvm(p: KProgram, triple?: string): RenderedModule {
-  const r = new Renderer(loadLlvm(), p);
+  const r = new Renderer(loadLlvm(), p, vectorWidthOf(p));
   r.render();
   if (triple) r.mod.setTargetTriple(triple);
   // verifyModule returns true when the module is broken.
   if (r.llvm.verifyModule(r.mod)) throw new Error(`internal error: LLVM rejected the module for ${p.name}`);
   return { write: (path) => r.llvm.WriteBitcodeToFile(r.mod, path), text: () => r.mod.print() };
+}
+
+/** The widest vector any kernel uses (its `lanes`); 0 when none. */
+function vectorWidthOf(p: KProgram): number {
+  let w = 0;
+  const visit = (st: KStep): void => {
+    if (st.k === "seq") return st.body.forEach(visit);
+    walkStmts(st.kernel.body, (x) => {
+      if ((x.k === "store" || x.k === "local") && x.lanes) w = Math.max(w, x.lanes);
+    }, (e) => {
+      if ((e.k === "load" && e.lanes) || e.k === "splat") w = Math.max(w, e.lanes ?? 0);
+    });
+  };
+  p.steps.forEach(visit);
+  return w;
+}
+
+/**
+ * llvm-bindings cannot make vector types, splat, or loads with an alignment; this small module, parsed
+ * from text and linked in, provides them (opt inlines the calls).
+ */
+function vectorPrelude(w: number): string {
+  const v = `<${w} x float>`;
+  return [
+    `define ${v} @nnc_splat(float %x) alwaysinline {`,
+    `  %a = insertelement ${v} poison, float %x, i32 0`,
+    `  %s = shufflevector ${v} %a, ${v} poison, <${w} x i32> zeroinitializer`,
+    `  ret ${v} %s`,
+    `}`,
+    `define ${v} @nnc_vload(float* %p) alwaysinline {`,
+    `  %q = bitcast float* %p to ${v}*`,
+    `  %x = load ${v}, ${v}* %q, align 4`,
+    `  ret ${v} %x`,
+    `}`,
+    `define void @nnc_vstore(float* %p, ${v} %x) alwaysinline {`,
+    `  %q = bitcast float* %p to ${v}*`,
+    `  store ${v} %x, ${v}* %q, align 4`,
+    `  ret void`,
+    `}`,
+    "",
+  ].join("\n");
 }
 
 class Renderer {
@@ -49,13 +93,27 @@ class Renderer {
   private fn!: llvm.Function;
   private frame!: llvm.Value;
   private vars = new Map<string, llvm.Value>();
-  private locals = new Map<string, { ptr: llvm.Value; t: KType }>();
+  private locals = new Map<string, { ptr: llvm.Value; t: KType; ty: llvm.Type }>();
   private bufPtrs = new Map<number, llvm.Value>();
   private dimVals = new Map<string, llvm.Value>();
 
-  constructor(readonly llvm: L, private readonly p: KProgram) {
+  private readonly vec?: { ty: llvm.Type; splat: llvm.Function; load: llvm.Function; store: llvm.Function };
+
+  constructor(readonly llvm: L, private readonly p: KProgram, width: number) {
     this.ctx = new llvm.LLVMContext();
     this.mod = new llvm.Module(p.name, this.ctx);
+    if (width > 1) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-prelude-"));
+      try {
+        fs.writeFileSync(path.join(dir, "prelude.ll"), vectorPrelude(width));
+        const pre = llvm.parseIRFile(path.join(dir, "prelude.ll"), new llvm.SMDiagnostic(), this.ctx);
+        if (llvm.Linker.linkModules(this.mod, pre)) throw new Error("internal error: cannot link the vector prelude");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const splat = this.mod.getFunction("nnc_splat")!;
+      this.vec = { ty: splat.getReturnType(), splat, load: this.mod.getFunction("nnc_vload")!, store: this.mod.getFunction("nnc_vstore")! };
+    }
     this.b = new llvm.IRBuilder(this.ctx);
     const c = this.ctx;
     this.T = {
@@ -99,7 +157,7 @@ class Renderer {
     return this.llvm.ConstantInt.get(this.regTy(t) as llvm.IntegerType, v, true);
   }
   private intrinsic(id: number, args: llvm.Value[]): llvm.Value {
-    const f = this.llvm.Intrinsic.getDeclaration(this.mod, id, [this.T.f32]);
+    const f = this.llvm.Intrinsic.getDeclaration(this.mod, id, [args[0]!.getType()]);
     return this.b.CreateCall(f, args);
   }
 
@@ -113,10 +171,10 @@ class Renderer {
     this.bufPtrs = new Map();
     this.dimVals = new Map();
     // Everything a kernel needs from the frame is loaded once, in the entry block.
-    const bufs = new Set<number>(), dims = new Set<string>(), locals = new Map<string, KType>();
+    const bufs = new Set<number>(), dims = new Set<string>(), locals = new Map<string, { t: KType; lanes: number }>();
     walkStmts(uses, (s) => {
       if (s.k === "store") bufs.add(s.buf);
-      if (s.k === "local") locals.set(s.name, s.t);
+      if (s.k === "local") locals.set(s.name, { t: s.t, lanes: s.lanes ?? 1 });
     }, (e) => {
       if (e.k === "load") bufs.add(e.buf);
       if (e.k === "var" && e.name.startsWith("dim:")) dims.add(e.name.slice(4));
@@ -127,7 +185,10 @@ class Renderer {
       this.bufPtrs.set(id, this.b.CreateBitCast(raw, llvm_ptr(this.llvm, this.memTy(this.p.buffers[id]!.t))));
     }
     for (const d of dims) this.dimVals.set(d, this.dim(d));
-    for (const [name, t] of locals) this.locals.set(name, { ptr: this.b.CreateAlloca(this.regTy(t), null, name), t });
+    for (const [name, l] of locals) {
+      const ty = l.lanes > 1 ? this.vec!.ty : this.regTy(l.t);
+      this.locals.set(name, { ptr: this.b.CreateAlloca(ty, null, name), t: l.t, ty });
+    }
   }
 
   private slot(i: number): llvm.Value {
@@ -272,6 +333,13 @@ class Renderer {
         }
         case "store": {
           const t = this.p.buffers[s.buf]!.t;
+          if (s.lanes && s.lanes > 1) {
+            const at = this.b.CreateInBoundsGEP(this.T.f32, this.bufPtrs.get(s.buf)!, [this.expr(s.idx)]);
+            let v = this.expr(s.value);
+            if (s.accumulate) v = this.b.CreateFAdd(this.b.CreateCall(this.vec!.load, [at]), v);
+            this.b.CreateCall(this.vec!.store, [at, v]);
+            break;
+          }
           const ptr = this.b.CreateInBoundsGEP(this.memTy(t), this.bufPtrs.get(s.buf)!, [this.expr(s.idx)]);
           let v = this.expr(s.value);
           if (s.accumulate) v = this.arith("add", t, this.fromMem(t, this.b.CreateLoad(this.memTy(t), ptr)), v);
@@ -302,15 +370,27 @@ class Renderer {
       }
       case "get": {
         const l = this.locals.get(e.name)!;
-        return b.CreateLoad(this.regTy(l.t), l.ptr);
+        return b.CreateLoad(l.ty, l.ptr);
       }
+      case "splat": return b.CreateCall(this.vec!.splat, [this.expr(e.a)]);
       case "load": {
         const t = this.p.buffers[e.buf]!.t;
+        if (e.lanes && e.lanes > 1) return b.CreateCall(this.vec!.load, [b.CreateInBoundsGEP(this.T.f32, this.bufPtrs.get(e.buf)!, [this.expr(e.idx)])]);
         const ptr = b.CreateInBoundsGEP(this.memTy(t), this.bufPtrs.get(e.buf)!, [this.expr(e.idx)]);
         return this.fromMem(t, b.CreateLoad(this.memTy(t), ptr));
       }
       case "un": return this.unary(e.op, e.a.t, this.expr(e.a));
-      case "bin": return this.arith(e.op, e.a.t, this.expr(e.a), this.expr(e.b));
+      case "bin": {
+        // a·b + c as one fused multiply-add (llvm.fmuladd: the backend fuses where the CPU can).
+        if (e.op === "add" && e.t === "f32") {
+          const [m, c] = e.a.k === "bin" && e.a.op === "mul" ? [e.a, e.b] : e.b.k === "bin" && e.b.op === "mul" ? [e.b, e.a] : [];
+          if (m && m.k === "bin") {
+            const x = this.expr(m.a), y = this.expr(m.b), z = this.expr(c!);
+            return b.CreateCall(this.llvm.Intrinsic.getDeclaration(this.mod, this.llvm.Intrinsic.fmuladd, [x.getType()]), [x, y, z]);
+          }
+        }
+        return this.arith(e.op, e.a.t, this.expr(e.a), this.expr(e.b));
+      }
       case "select": return b.CreateSelect(this.expr(e.c), this.expr(e.a), this.expr(e.b));
       case "cast": return this.convert(e.a.t, e.t, this.expr(e.a));
       case "rand": return this.rand(e.stream, this.expr(e.idx));

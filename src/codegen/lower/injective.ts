@@ -12,6 +12,8 @@ export interface ExprCtx {
   at(v: Value, idx: KExpr[]): KExpr;
   /** A fresh random-stream number for a dropout mask. */
   stream(n: IRNode): number;
+  /** The target's vector width in f32 lanes (1: no explicit vectors). */
+  lanes: number;
 }
 
 const UNARY: Record<string, UnOp> = { neg: "neg", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", sign: "sign", tanh: "tanh", sigmoid: "sigmoid" };

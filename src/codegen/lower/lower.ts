@@ -8,6 +8,7 @@ import type { KBuffer, KExpr, KProgram, KStep, Kernel, BufferKind } from "../kir
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
+import { gemmTemplate } from "./gemm.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
 import { argmaxTemplate, convTemplate, matmulTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
@@ -21,7 +22,7 @@ export interface LowerResult {
 const HEAVY = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_filter", "max_pool2d", "max_pool2d_grad", "avg_pool2d", "avg_pool2d_grad", "scatter_add"]);
 const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx) => Template> = {
   sum: reduceTemplate, mean: reduceTemplate, max: reduceTemplate, min: reduceTemplate,
-  sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: matmulTemplate,
+  sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: (n, o, c) => (n.output.type.dtype === "i32" || n.output.type.dtype === "i64" ? matmulTemplate(n, o, c) : gemmTemplate(n, o, c)),
   conv2d: convTemplate, conv2d_grad_input: convTemplate, conv2d_grad_filter: convTemplate,
   max_pool2d: poolTemplate, max_pool2d_grad: poolTemplate, avg_pool2d: poolTemplate, avg_pool2d_grad: poolTemplate,
   scatter_add: scatterTemplate,
@@ -35,7 +36,12 @@ function allNodes(g: Graph): IRNode[] {
   return g.nodes.flatMap((n) => [n, ...(n.body ? allNodes(n.body) : [])]);
 }
 
-export function lowerGraph(g: Graph): LowerResult {
+export interface LowerOptions {
+  /** f32 lanes of the target's vectors: 16 with AVX-512, 8 with AVX2 (1: none). */
+  vectorWidth?: number;
+}
+
+export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
   const unsupported = allNodes(g).filter((n) => !LOWERABLE.has(n.op));
   if (unsupported.length) {
     const ops = [...new Set(unsupported.map((n) => n.op))];
@@ -48,7 +54,7 @@ export function lowerGraph(g: Graph): LowerResult {
     };
   }
   try {
-    return { program: new Lowering(g).run(), diagnostics: [] };
+    return { program: new Lowering(g, opts.vectorWidth ?? 1).run(), diagnostics: [] };
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
     const span = e.node?.span ?? g.nodes[0]?.span;
@@ -74,10 +80,11 @@ class Lowering {
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
-  constructor(private readonly g: Graph) {}
+  constructor(private readonly g: Graph, private readonly lanes: number) {}
 
   run(): KProgram {
     const g = this.g;
+    this.ctx.lanes = this.lanes;
     for (const n of allNodes(g)) {
       this.producer.set(n.output.id, n);
       for (const v of n.inputs) this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
@@ -136,6 +143,11 @@ class Lowering {
     for (const n of g.nodes) {
       if (!HEAVY.has(n.op)) continue;
       for (const v of n.inputs) if (!this.cheap(v)) this.mat.add(v.id);
+      // The GEMM loads rows of B as vectors: a transposed view of B is copied out contiguously first.
+      if (n.op === "matmul") {
+        const bv = n.inputs[1]!, p = this.producer.get(bv.id);
+        if (p && !(p.op === "reshape" && this.bufOf.has(p.inputs[0]!.id))) this.mat.add(bv.id);
+      }
     }
   }
 
@@ -232,6 +244,7 @@ class Lowering {
   private readonly ctx: ExprCtx = {
     at: (v, idx) => this.at(v, idx),
     stream: () => ++this.streams,
+    lanes: 1,
   };
 
   private at(v: Value, idx: KExpr[]): KExpr {

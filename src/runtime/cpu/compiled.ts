@@ -1,5 +1,6 @@
 // A graph compiled for the CPU: lower → render → opt/llc/cc (cached) → load. `run` has the reference
 // executor's contract (feeds by value id in, output tensors out), so the two can be compared op by op.
+import * as fs from "node:fs";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { Graph, Value } from "../../ir/graph.js";
 import { lowerGraph } from "../../codegen/lower/lower.js";
@@ -55,9 +56,24 @@ export class CompiledGraph {
 import { evalDim } from "./native.js";
 const evalShape = evalDim;
 
+/** f32 lanes of this CPU's widest vectors: 16 with AVX-512, 8 with AVX2, else 4 (SSE). */
+export function cpuVectorWidth(): number {
+  if (vectorWidth === undefined) {
+    let flags = "";
+    try {
+      flags = fs.readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      // Not Linux: the portable choice.
+    }
+    vectorWidth = /\bavx512f\b/.test(flags) ? 16 : /\bavx2\b/.test(flags) ? 8 : 4;
+  }
+  return vectorWidth;
+}
+let vectorWidth: number | undefined;
+
 /** Lowers, renders and compiles `g`; diagnostics when the graph uses what the backend cannot lower. */
 export function compileGraph(g: Graph, opts: CompileOptions = {}): { compiled?: CompiledGraph; diagnostics: Diagnostic[] } {
-  const low = lowerGraph(g);
+  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth() });
   if (!low.program) return { diagnostics: low.diagnostics };
   const library = compileProgram(low.program, opts);
   return { compiled: new CompiledGraph(g, low.program, new NativeProgram(low.program, library.lib), library), diagnostics: [] };
