@@ -41,6 +41,10 @@ export class NativeProgram {
   private readonly dimArr: BigInt64Array;
 
   constructor(readonly program: KProgram, libPath: string) {
+    // libgomp reads this when the first library loads. Spinning idle threads (its default) take the
+    // other core from whoever needs it; a training step runs hundreds of short parallel regions, and on
+    // a busy machine a descheduled spinner stalls every barrier (an LSTM step measured 6x slower).
+    if (process.env["OMP_WAIT_POLICY"] === undefined && process.env["GOMP_SPINCOUNT"] === undefined) process.env["OMP_WAIT_POLICY"] = "PASSIVE";
     const k = loadKoffi();
     const lib = k.load(libPath);
     this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
