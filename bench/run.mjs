@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // nnc against PyTorch, numpy and ONNX Runtime. Usage (after `npm run build`, see bench/README.md):
-//   node bench/run.mjs [C] [W0] [W1] [W2] [W3] [W4] [--rounds N] [--block SECONDS] [--threads N]
+//   node bench/run.mjs [C] [W0] [W1] [W2] [W3] [W4] [--rounds N] [--block SECONDS] [--threads N] [--json FILE]
 // With no workload named, all run. Contenders of a workload take turns in timed blocks (nnc, peer,
 // nnc, peer, …) so the machine's drifting speed hits both alike; each round gives one nnc ÷ peer
 // ratio, and the table shows their median (and range) next to the median absolute rates.
@@ -12,27 +12,38 @@ import * as path from "node:path";
 // ---------------------------------------------------------------- command line
 
 const argv = process.argv.slice(2);
-const flag = (name, dflt) => {
+const usage = (msg) => {
+  console.error(`error: ${msg}\nusage: node bench/run.mjs [C] [W0] [W1] [W2] [W3] [W4] [--rounds N] [--block SECONDS] [--threads N] [--json FILE]`);
+  process.exit(2);
+};
+const option = (name) => {
   const i = argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(argv.splice(i, 2)[1]);
-  if (!(v > 0)) throw new Error(`${name} takes a positive number`);
+  return i < 0 ? undefined : argv.splice(i, 2)[1];
+};
+const flag = (name, dflt, integer = false) => {
+  const s = option(name);
+  if (s === undefined) return dflt;
+  const v = Number(s);
+  if (!(v > 0) || (integer && !Number.isInteger(v))) usage(`${name} takes a positive ${integer ? "integer" : "number"}, found ${s}`);
   return v;
 };
-const ROUNDS = flag("--rounds", 5);
+const ROUNDS = flag("--rounds", 7, true);
 const BLOCK = flag("--block", 1.0);
-const THREADS = flag("--threads", 2);
+const THREADS = flag("--threads", 2, true);
+/** Where to write every round's raw rates as JSON (optional). */
+const JSON_OUT = option("--json");
+const ALL = ["C", "W0", "W1", "W2", "W3", "W4"];
+const chosen = argv.length ? argv.map((a) => a.toUpperCase()) : ALL;
+for (const w of chosen) if (!ALL.includes(w)) usage(`unknown workload ${w}; choose from ${ALL.join(" ")}`);
 
 // Before anything loads libgomp (nnc's compiled steps use it, and read this once): nnc gets the same
-// thread count as the peers. The modules are imported after this line for that reason. nnc keeps
-// libgomp's default wait policy (what `nnc run` gets) unless OMP_WAIT_POLICY is set for this process.
+// thread count as the peers. The modules are imported after this line for that reason. The wait policy
+// is left to nnc (what `nnc run` gets); the header reports the one in force after the run.
 process.env.OMP_NUM_THREADS = String(THREADS);
+if (!fs.existsSync(new URL("../dist/src/cli/run.js", import.meta.url))) usage("dist/ is missing: run `npm run build` first");
 const { ROOT, nncTrainer, nncInference, nncGemm, coldCompile, timeNncRun } = await import("./nnc.mjs");
 const { Peer } = await import("./peer.mjs");
 const { loadOrt, ortInference } = await import("./ort.mjs");
-const ALL = ["C", "W0", "W1", "W2", "W3", "W4"];
-const chosen = argv.length ? argv.map((a) => a.toUpperCase()) : ALL;
-for (const w of chosen) if (!ALL.includes(w)) throw new Error(`unknown workload ${w}; choose from ${ALL.join(" ")}`);
 
 // ---------------------------------------------------------------- timing
 
@@ -80,6 +91,8 @@ const ratioText = (a, b) => {
 
 const rows = [];
 const notes = [];
+/** Every round's rate per contender, for --json. */
+const raw = [];
 const say = (s) => process.stderr.write(s + "\n");
 
 /**
@@ -90,6 +103,7 @@ async function compare(workload, config, unit, nnc, peers) {
   const contenders = typeof nnc === "string" ? peers : [nnc, ...peers];
   say(`  ${workload} ${config}: ${contenders.map((c) => c.name).join(" ⇄ ")}, ${ROUNDS} rounds of ${BLOCK} s blocks`);
   const rates = await interleave(contenders);
+  raw.push({ workload, config, unit, rates: Object.fromEntries(rates) });
   const nncRates = typeof nnc === "string" ? undefined : rates.get(nnc.name);
   for (const p of peers) {
     rows.push({
@@ -248,19 +262,29 @@ function printTable() {
 
 const started = performance.now();
 const peer = new Peer(THREADS);
+const header = [];
 try {
   const info = await peer.call({ op: "info" });
   const ort = loadOrt();
   const dirty = git("status", "--porcelain", "--", "src") ? " (src modified)" : "";
-  console.log(`nnc ${git("rev-parse", "--short", "HEAD") ?? "(not a git checkout)"}${dirty}; node ${process.version}; ` +
+  header.push(`nnc ${git("rev-parse", "--short", "HEAD") ?? "(not a git checkout)"}${dirty}; node ${process.version}; ` +
     `python ${info.python}, torch ${info.torch} (${info.torch_threads} threads), numpy ${info.numpy}; onnxruntime-node ${ort?.env.versions?.node ?? "not installed"}`);
-  console.log(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; nnc's OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? "unset (libgomp's default)"}, the peers' PASSIVE; ${ROUNDS} rounds of ${BLOCK} s blocks per contender\n`);
   for (const w of ALL.filter((x) => chosen.includes(x))) {
     say(`${w} …`);
-    await WORKLOADS[w](peer);
+    try {
+      await WORKLOADS[w](peer);
+    } catch (e) {
+      // One broken workload (a peer's error, a failed spawn) must not lose the others' figures.
+      notes.push(`${w} failed: ${String(e?.message ?? e).split("\n")[0]}`);
+      say(`  ${w} failed: ${e?.stack ?? e}`);
+    }
   }
 } finally {
   await peer.close();
 }
+// Read after the run: nnc sets OMP_WAIT_POLICY itself when loading its first library if the user did not.
+header.push(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; OMP_WAIT_POLICY for nnc ${process.env.OMP_WAIT_POLICY ?? "unset (libgomp's default)"}, for the peers PASSIVE; ${ROUNDS} rounds of ${BLOCK} s blocks per contender`);
+console.log(header.join("\n") + "\n");
 printTable();
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ header, rows, notes, raw }, null, 2) + "\n");
