@@ -7,7 +7,7 @@ import { lowerGraph } from "../../codegen/lower/lower.js";
 import { compileProgram, type CompiledLibrary } from "../../codegen/llvm/toolchain.js";
 import type { KProgram } from "../../codegen/kir/kir.js";
 import { castTensor, RuntimeError, type Tensor } from "../tensor.js";
-import { NativeProgram, storageDType } from "./native.js";
+import { evalDim, NativeProgram, storageDType } from "./native.js";
 
 export interface CompileOptions {
   outDir?: string;
@@ -39,7 +39,7 @@ export class CompiledGraph {
   /** Output `i` as a tensor viewing native memory (valid until the next run). */
   outputView(i: number, dims: ReadonlyMap<string, number>): Tensor {
     const v = this.graph.outputs[i]!;
-    const shape = v.type.shape.map((d) => this.native.program.buffers.length && evalShape(d, dims));
+    const shape = v.type.shape.map((d) => evalDim(d, dims));
     return { dtype: storageDType(v.type.dtype), shape, data: this.native.view(this.program.outputs[i]!, dims) };
   }
 
@@ -52,9 +52,6 @@ export class CompiledGraph {
     });
   }
 }
-
-import { evalDim } from "./native.js";
-const evalShape = evalDim;
 
 /** f32 lanes of this CPU's widest vectors: 16 with AVX-512, 8 with AVX2, else 4 (SSE). */
 export function cpuVectorWidth(): number {
