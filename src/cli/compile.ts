@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { renderDiagnostics } from "../diag/render.js";
 import type { KProgram } from "../codegen/kir/kir.js";
 import { kernelList, programToString } from "../codegen/kir/printer.js";
+import { kernelsOf } from "../codegen/kir/walk.js";
 import { lowerGraph } from "../codegen/lower/lower.js";
 import { renderLlvm } from "../codegen/llvm/render.js";
 import { compileProgram, programHash, ToolchainError } from "../codegen/llvm/toolchain.js";
@@ -48,7 +49,7 @@ export function compileCommand(file: string | undefined, flags: CompileFlags, io
     if (flags.emit === "kernels") io.stdout.write(kernelList(prog));
     if (flags.emit === "kir") io.stdout.write(programToString(prog));
     const ms = performance.now() - t0;
-    io.stderr.write(`Compiled ${p.plan.modelName}'s training step: ${prog.steps.length} steps, ${countKernels(prog)} kernels, ${lib.cached ? "cached" : `in ${(ms / 1000).toFixed(1)} s`} → ${displayPath(out)}\n`);
+    io.stderr.write(`Compiled ${p.plan.modelName}'s training step: ${prog.steps.length} steps, ${kernelsOf(prog.steps).length} kernels, ${lib.cached ? "cached" : `in ${(ms / 1000).toFixed(1)} s`} → ${displayPath(out)}\n`);
     return Exit.ok;
   } catch (e) {
     if (e instanceof ToolchainError) return runtimeFailure(new RuntimeError(e.message, e.notes), io);
@@ -58,16 +59,6 @@ export function compileCommand(file: string | undefined, flags: CompileFlags, io
     }
     return runtimeFailure(e, io);
   }
-}
-
-function countKernels(p: KProgram): number {
-  let n = 0;
-  const visit = (s: KProgram["steps"][number]): void => {
-    if (s.k === "kernel") n++;
-    else s.body.forEach(visit);
-  };
-  p.steps.forEach(visit);
-  return n;
 }
 
 /** What a host needs to call the library: the entry point, the dimensions, every buffer and its role. */

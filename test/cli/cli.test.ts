@@ -1,13 +1,11 @@
 // The `nnc` command line, run as a process (node bin/nnc.js …) against the compiled dist/.
-import { execSync, spawnSync } from "node:child_process";
+import { execSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, spawnCli } from "../run-cli.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "bin/nnc.js");
 const temps: string[] = [];
 
 function tempDir(): string {
@@ -16,10 +14,7 @@ function tempDir(): string {
   return d;
 }
 
-function nnc(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const nnc = (args: string[], cwd = ROOT) => spawnCli(args, cwd);
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(ROOT, "dist/src/cli/main.js"))) execSync("npx tsc -p .", { cwd: ROOT, stdio: "inherit" });

@@ -1,14 +1,11 @@
 // `nnc compile`: the library, manifest and kernel listing it writes, the content-hash cache, and the
 // message when the LLVM tools are missing.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, spawnCli } from "../run-cli.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "bin/nnc.js");
 const temps: string[] = [];
 const tempDir = () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-compile-"));
@@ -17,10 +14,7 @@ const tempDir = () => {
 };
 afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function nnc(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const nnc = (args: string[], env: Record<string, string> = {}) => spawnCli(args, ROOT, env);
 
 describe("nnc compile", () => {
   const cache = tempDir(), out = tempDir();

@@ -1,19 +1,14 @@
 // `nnc summary` end to end. Needs the elaborator (model summaries); fails while the checker only parses.
-import { execSync, spawnSync } from "node:child_process";
+import { execSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, spawnCli } from "../run-cli.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = path.join(ROOT, "bin/nnc.js");
 let dir = "";
 
-function nnc(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const nnc = (args: string[]) => spawnCli(args, dir);
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(ROOT, "dist/src/cli/main.js"))) execSync("npx tsc -p .", { cwd: ROOT, stdio: "inherit" });

@@ -6,7 +6,7 @@ import { differentiate } from "../../src/ir/autodiff/autodiff.js";
 import { type Graph, newGraph, type Value } from "../../src/ir/graph.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import type { CompiledGraph } from "../../src/runtime/cpu/compiled.js";
-import { evalDim } from "../../src/runtime/cpu/native.js";
+import { evalDim } from "../../src/runtime/dims.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { type Tensor, tensor } from "../../src/runtime/tensor.js";
 import { type DimSpec, dims, opsOf } from "../ir/autodiff-helpers.js";

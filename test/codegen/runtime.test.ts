@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Dim } from "../../src/ir/dim.js";
 import type { Value } from "../../src/ir/graph.js";
 import { compileGraph, type CompiledGraph } from "../../src/runtime/cpu/compiled.js";
-import { evalDim } from "../../src/runtime/cpu/native.js";
+import { evalDim } from "../../src/runtime/dims.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { type Tensor, tensor } from "../../src/runtime/tensor.js";
 import { Case, compareRun, compile, tempCache } from "./helpers.js";

@@ -1,5 +1,10 @@
 // Visiting kernel-IR statements and expressions (buffer use, dimension use, verification).
-import type { KExpr, KStep, KStmt } from "./kir.js";
+import type { KExpr, KStep, KStmt, Kernel } from "./kir.js";
+
+/** Every kernel of `steps`, in program order (`seq` bodies included). */
+export function kernelsOf(steps: KStep[]): Kernel[] {
+  return steps.flatMap((s) => (s.k === "kernel" ? [s.kernel] : kernelsOf(s.body)));
+}
 
 export function walkExpr(e: KExpr, fn: (e: KExpr) => void): void {
   fn(e);
@@ -29,9 +34,8 @@ export function walkStmts(body: KStmt[], stmt: (s: KStmt) => void, expr: (e: KEx
 /** Buffers a step (kernel or seq) reads and writes. */
 export function buffersOf(step: KStep): { reads: Set<number>; writes: Set<number> } {
   const reads = new Set<number>(), writes = new Set<number>();
-  const visit = (s: KStep): void => {
-    if (s.k === "seq") return s.body.forEach(visit);
-    walkStmts(s.kernel.body, (st) => {
+  for (const k of kernelsOf([step])) {
+    walkStmts(k.body, (st) => {
       if (st.k === "store") {
         writes.add(st.buf);
         if (st.accumulate) reads.add(st.buf);
@@ -39,8 +43,7 @@ export function buffersOf(step: KStep): { reads: Set<number>; writes: Set<number
     }, (e) => {
       if (e.k === "load") reads.add(e.buf);
     });
-  };
-  visit(step);
+  }
   return { reads, writes };
 }
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { KExpr, KProgram, KStep, KStmt, KType, Kernel } from "../kir/kir.js";
 import { dimExpr } from "../kir/expr.js";
-import { walkStmts } from "../kir/walk.js";
+import { kernelsOf, walkStmts } from "../kir/walk.js";
 
 /** Frame slots (i64 each): buffer table, dimension array, seed, then `seq` indices. */
 const FRAME_BUFS = 0, FRAME_DIMS = 1, FRAME_SEED = 2, FRAME_SEQ = 3, FRAME_SLOTS = 16;
@@ -41,15 +41,13 @@ export function renderLlvm(p: KProgram, triple?: string): RenderedModule {
 /** The widest vector any kernel uses (its `lanes`); 0 when none. */
 function vectorWidthOf(p: KProgram): number {
   let w = 0;
-  const visit = (st: KStep): void => {
-    if (st.k === "seq") return st.body.forEach(visit);
-    walkStmts(st.kernel.body, (x) => {
+  for (const k of kernelsOf(p.steps)) {
+    walkStmts(k.body, (x) => {
       if ((x.k === "store" || x.k === "local") && x.lanes) w = Math.max(w, x.lanes);
     }, (e) => {
       if ((e.k === "load" && e.lanes) || e.k === "splat") w = Math.max(w, e.lanes ?? 0);
     });
-  };
-  p.steps.forEach(visit);
+  }
   return w;
 }
 
@@ -98,10 +96,19 @@ class Renderer {
   private dimVals = new Map<string, llvm.Value>();
 
   private readonly vec?: { ty: llvm.Type; splat: llvm.Function; load: llvm.Function; store: llvm.Function };
+  /** Each `seq` index's nesting depth: its slot in the frame is FRAME_SEQ + depth. */
+  private readonly seqDepth = new Map<string, number>();
 
   constructor(readonly llvm: L, private readonly p: KProgram, width: number) {
     this.ctx = new llvm.LLVMContext();
     this.mod = new llvm.Module(p.name, this.ctx);
+    const depths = (steps: KStep[], d: number): void => steps.forEach((s) => {
+      if (s.k === "seq") {
+        this.seqDepth.set(s.v, d);
+        depths(s.body, d + 1);
+      }
+    });
+    depths(p.steps, 0);
     if (width > 1) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-prelude-"));
       try {
@@ -129,11 +136,8 @@ class Renderer {
   }
 
   render(): void {
-    const kernels: Kernel[] = [];
-    const collect = (s: KStep) => (s.k === "kernel" ? kernels.push(s.kernel) : s.body.forEach(collect));
-    this.p.steps.forEach(collect);
     const fns = new Map<Kernel, { body: llvm.Function; par?: llvm.Function }>();
-    for (const k of kernels) fns.set(k, this.kernel(k));
+    for (const k of kernelsOf(this.p.steps)) fns.set(k, this.kernel(k));
     this.step(fns);
   }
 
@@ -220,7 +224,7 @@ class Renderer {
     this.b.CreateRetVoid();
     if (!outer) return { body };
     const par = this.newFn(`${k.name}_par`, this.parTy);
-    this.begin(par, this.b.CreateBitCast(par.getArg(0), this.T.i64p), [{ k: "for", v: "_", n: outer.n, mode: "serial", body: [] }]);
+    this.begin(par, this.b.CreateBitCast(par.getArg(0), this.T.i64p), []);
     const n = this.expr(outer.n);
     const tid = this.b.CreateSExt(this.b.CreateCall(this.threadNum, []), this.T.i64);
     const nth = this.b.CreateSExt(this.b.CreateCall(this.numThreads, []), this.T.i64);
@@ -254,15 +258,13 @@ class Renderer {
       this.b.CreateStore(ptr, this.b.CreateInBoundsGEP(T.i8p, fn.getArg(0), [this.i64(buf.id)]));
     }
     const frameI8 = this.b.CreateBitCast(frameArr, T.i8p);
-    let depth = 0;
     const run = (s: KStep): void => {
       if (s.k === "seq") {
-        const slot = FRAME_SEQ + depth++;
+        const slot = FRAME_SEQ + this.seqDepth.get(s.v)!;
         this.loop(s.v, this.i64(0), this.expr(s.n), [], () => {
           put(slot, this.vars.get(s.v)!);
           s.body.forEach(run);
         });
-        depth--;
         return;
       }
       const f = fns.get(s.kernel)!;
@@ -364,7 +366,7 @@ class Renderer {
         if (e.name.startsWith("dim:")) return this.dimVals.get(e.name.slice(4)) ?? this.dim(e.name.slice(4));
         const v = this.vars.get(e.name);
         if (v) return v;
-        const seq = seqSlot(this.p, e.name);
+        const seq = this.seqDepth.get(e.name);
         if (seq !== undefined) return this.slot(FRAME_SEQ + seq);
         throw new Error(`internal error: unknown variable ${e.name}`);
       }
@@ -504,15 +506,4 @@ function llvm_ptr(l: L, t: llvm.Type): llvm.PointerType {
 function parallelLoop(k: Kernel): Extract<KStmt, { k: "for" }> | undefined {
   const [first, ...rest] = k.body;
   return first?.k === "for" && first.mode === "parallel" && rest.length === 0 ? first : undefined;
-}
-
-function seqSlot(p: KProgram, name: string): number | undefined {
-  let found: number | undefined;
-  const visit = (s: KStep, depth: number) => {
-    if (s.k !== "seq") return;
-    if (s.v === name) found = depth;
-    s.body.forEach((x) => visit(x, depth + 1));
-  };
-  p.steps.forEach((s) => visit(s, 0));
-  return found;
 }

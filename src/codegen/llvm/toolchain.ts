@@ -55,10 +55,10 @@ function tool(cmd: string, args: string[], cwd: string): void {
 
 /** Compiles `p` to a shared library under the cache (or `outDir`), unless an identical one is there. */
 export function compileProgram(p: KProgram, opts: { outDir?: string; env?: Record<string, string | undefined> } = {}): CompiledLibrary {
-  const dir = opts.outDir ?? path.join(cacheRoot(opts.env), programHash(p));
+  const hash = programHash(p);
+  const dir = opts.outDir ?? path.join(cacheRoot(opts.env), hash);
   const lib = path.join(dir, "libstep.so");
   const stamp = path.join(dir, "hash");
-  const hash = programHash(p);
   if (fs.existsSync(lib) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) return { lib, cached: true, dir };
   fs.mkdirSync(dir, { recursive: true });
   // Build in a private folder, then move into place: a crash never leaves a half-written library.

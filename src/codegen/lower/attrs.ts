@@ -16,7 +16,7 @@ export function numAttr(n: IRNode, key: string, fallback?: number): number {
     if (fallback === undefined) throw new LowerError(`${n.op}: missing attribute \`${key}\``, n);
     return fallback;
   }
-  const v = a instanceof Dim ? a.value : typeof a === "boolean" ? Number(a) : Number(a);
+  const v = a instanceof Dim ? a.value : Number(a);
   if (v === undefined || Number.isNaN(v)) throw new LowerError(`${n.op}: attribute \`${key}\` must be known at compile time`, n);
   return v;
 }

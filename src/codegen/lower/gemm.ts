@@ -35,8 +35,8 @@ export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
     const aAt = (i: KExpr, k: KExpr) => ctx.at(a, row ? [k] : [...bIdx(as, bv), i, k]);
     const bAt = (k: KExpr, j: KExpr) => ctx.at(b, [...bIdx(bs, bv), k, j]);
     const cIdx = (i: KExpr, j: KExpr) => flatten(row ? [...bv, j] : [...bv, i, j], os);
-    // Vectors need rows of B and C in memory: B's element must be a plain load.
-    const vec = W > 1 && bAt(c64(0), c64(0)).k === "load";
+    // Vectors (f32 only) need rows of B and C in memory: B's element must be a plain load.
+    const vec = W > 1 && t === "f32" && bAt(c64(0), c64(0)).k === "load";
     const nr = vec ? 2 * W : NR;
     return nest("q", [tiles(N, nr)], ([jt]) => {
       const j0 = mul(jt!, c64(nr));

@@ -11,7 +11,7 @@ import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
 import { gemmTemplate } from "./gemm.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
-import { argmaxTemplate, convTemplate, matmulTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
+import { argmaxTemplate, convTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
 
 export interface LowerResult {
   program?: KProgram;
@@ -22,7 +22,7 @@ export interface LowerResult {
 const HEAVY = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_filter", "max_pool2d", "max_pool2d_grad", "avg_pool2d", "avg_pool2d_grad", "scatter_add"]);
 const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx) => Template> = {
   sum: reduceTemplate, mean: reduceTemplate, max: reduceTemplate, min: reduceTemplate,
-  sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: (n, o, c) => (n.output.type.dtype === "i32" || n.output.type.dtype === "i64" ? matmulTemplate(n, o, c) : gemmTemplate(n, o, c)),
+  sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: gemmTemplate,
   conv2d: convTemplate, conv2d_grad_input: convTemplate, conv2d_grad_filter: convTemplate,
   max_pool2d: poolTemplate, max_pool2d_grad: poolTemplate, avg_pool2d: poolTemplate, avg_pool2d_grad: poolTemplate,
   scatter_add: scatterTemplate,
@@ -61,6 +61,9 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
     return { diagnostics: [{ code: "E1002", severity: "error", message: e.message, span: span! }] };
   }
 }
+
+/** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
+const stepAt = (t: KExpr, idx: KExpr[]): KExpr[] => [idx[0]!, t, ...idx.slice(1)];
 
 class Lowering {
   private readonly buffers: KBuffer[] = [];
@@ -181,11 +184,6 @@ class Lowering {
     this.push({ body, cost: sizeExpr(shape) }, name, this.fused);
   }
 
-  /** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
-  private stepAt(v: Value, t: KExpr, idx: KExpr[]): KExpr[] {
-    return [idx[0]!, t, ...idx.slice(1)];
-  }
-
   /** scan(init, xs, body): ys[:, t] = body(ys[:, t-1] (init at t = 0), xs[:, t]). */
   private scan(n: IRNode): void {
     const [init, xs] = n.inputs as [Value, Value];
@@ -195,11 +193,11 @@ class Lowering {
     const [carry, xt] = body.inputs as [Value, Value];
     this.seq(T, (t) => {
       const prev = bin("max", sub(t, c64(1)), c64(0));
-      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(n.output, this.stepAt(n.output, prev, idx))));
-      this.virtual.set(xt.id, (idx) => this.at(xs, this.stepAt(xs, t, idx)));
+      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(n.output, stepAt(prev, idx))));
+      this.virtual.set(xt.id, (idx) => this.at(xs, stepAt(t, idx)));
       this.emitGraph(body);
       const res = body.outputs[0]!;
-      this.fill("scan_out", res.type.shape, ys, (idx) => flatten(this.stepAt(n.output, t, idx), n.output.type.shape), (idx) => this.at(res, idx));
+      this.fill("scan_out", res.type.shape, ys, (idx) => flatten(stepAt(t, idx), n.output.type.shape), (idx) => this.at(res, idx));
     });
   }
 
@@ -213,7 +211,6 @@ class Lowering {
     const [dInit, dXs, ...dCaps] = [n.output, ...(n.extraOutputs ?? [])] as [Value, Value, ...Value[]];
     const dc = this.bufferFor(dInit), dx = this.bufferFor(dXs);
     const caps = dCaps.map((v) => this.bufferFor(v));
-    this.bufOf.set(dInit.id, dc);
     const zero = (v: Value, b: number) => this.fill("zero", v.type.shape, b, (idx) => flatten(idx, v.type.shape), () => cst(this.buffers[b]!.t, 0));
     zero(dInit, dc);
     dCaps.forEach((v, i) => zero(v, caps[i]!));
@@ -223,11 +220,11 @@ class Lowering {
     this.seq(T, (s) => {
       const t = sub(sub(T, c64(1)), s);
       const prev = bin("max", sub(t, c64(1)), c64(0));
-      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(ys, this.stepAt(ys, prev, idx))));
-      this.virtual.set(xt.id, (idx) => this.at(xs, this.stepAt(xs, t, idx)));
-      this.virtual.set(dcarry.id, (idx) => bin("add", this.at(dys, this.stepAt(dys, t, idx)), { k: "load", t: "f32", buf: dc, idx: flatten(idx, dInit.type.shape) }));
+      this.virtual.set(carry.id, (idx) => select(bin("eq", t, c64(0)), this.at(init, idx), this.at(ys, stepAt(prev, idx))));
+      this.virtual.set(xt.id, (idx) => this.at(xs, stepAt(t, idx)));
+      this.virtual.set(dcarry.id, (idx) => bin("add", this.at(dys, stepAt(t, idx)), { k: "load", t: "f32", buf: dc, idx: flatten(idx, dInit.type.shape) }));
       this.emitGraph(body);
-      this.fill("scan_dx", dxt.type.shape, dx, (idx) => flatten(this.stepAt(dXs, t, idx), dXs.type.shape), (idx) => this.at(dxt, idx));
+      this.fill("scan_dx", dxt.type.shape, dx, (idx) => flatten(stepAt(t, idx), dXs.type.shape), (idx) => this.at(dxt, idx));
       dcapT.forEach((g, i) => this.fill("scan_dcap", g.type.shape, caps[i]!, (idx) => flatten(idx, g.type.shape), (idx) => this.at(g, idx), true));
       // Last: every kernel of this step has read the running dcarry.
       this.fill("scan_dcarry", dPrev.type.shape, dc, (idx) => flatten(idx, dInit.type.shape), (idx) => this.at(dPrev, idx));

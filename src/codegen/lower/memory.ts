@@ -22,11 +22,12 @@ export function planMemory(buffers: KBuffer[], steps: KStep[]): Dim {
   });
   let arena = Dim.const(0);
   const free: { offset: Dim; bytes: Dim }[] = [];
-  const byStart = new Map<number, KBuffer[]>();
+  const byStart = new Map<number, KBuffer[]>(), byEnd = new Map<number, KBuffer[]>();
+  const add = (m: Map<number, KBuffer[]>, i: number, b: KBuffer) => m.set(i, [...(m.get(i) ?? []), b]);
   for (const b of buffers) {
     if (b.kind !== "temp") continue;
-    const s = first.get(b.id) ?? 0;
-    byStart.set(s, [...(byStart.get(s) ?? []), b]);
+    add(byStart, first.get(b.id) ?? 0, b);
+    if (last.has(b.id)) add(byEnd, last.get(b.id)!, b);
   }
   for (let i = 0; i < steps.length; i++) {
     for (const b of byStart.get(i) ?? []) {
@@ -45,9 +46,7 @@ export function planMemory(buffers: KBuffer[], steps: KStep[]): Dim {
       }
     }
     // Released after the step's own allocations: a kernel never writes a block it is still reading.
-    for (const b of buffers) {
-      if (b.kind === "temp" && last.get(b.id) === i && b.offset) free.push({ offset: b.offset, bytes: b.size.scale(ELEM_BYTES) });
-    }
+    for (const b of byEnd.get(i) ?? []) free.push({ offset: b.offset!, bytes: b.size.scale(ELEM_BYTES) });
   }
   return arena;
 }

@@ -1,10 +1,10 @@
-// Kernels for the ops that are not injective: reductions (with their inlined prologue), matmul,
+// Kernels for the ops that are not injective: reductions (with their inlined prologue),
 // convolution and pooling with their gradients, scatter_add. Each returns a loop nest whose
 // outermost loop is parallel; operands are read through ctx.at, so producers fuse in.
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cast, clamp, cst, dimExpr, flatten, mul, select, sizeExpr, sub, un, v64 } from "../kir/expr.js";
+import { add, bin, c64, cast, clamp, cst, dimExpr, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 
@@ -104,33 +104,6 @@ export function argmaxTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Templat
   return { body, cost: sizeExpr(xs) };
 }
 
-/** out[.., i, j] = Σ_k a[.., i, k] · b[.., k, j]: i-k-j order, so the inner loop walks rows contiguously. */
-export function matmulTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
-  const [a, b] = n.inputs as [Value, Value];
-  const row = dims(a).length === 1;
-  const as = row ? [Dim.const(1), ...dims(a)] : dims(a), bs = dims(b), os = dims(n.output);
-  const batch = os.slice(0, row ? -1 : -2);
-  const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
-  const t = ktype(n.output.type.dtype);
-  const bIdx = (sh: Dim[], bv: KExpr[]) => {
-    const lead = batch.length - (sh.length - 2);
-    return sh.slice(0, -2).map((d, j) => (d.value === 1 && batch[lead + j]!.value !== 1 ? c64(0) : bv[lead + j]!));
-  };
-  const body = nest("p", [...exts(batch), dimExpr(M)], (pv) => {
-    const bv = pv.slice(0, -1), i = pv[pv.length - 1]!;
-    const outFlat = (j: KExpr) => flatten(row ? [...bv, j] : [...bv, i, j], os);
-    const aAt = (k: KExpr) => ctx.at(a, row ? [k] : [...bIdx(as, bv), i, k]);
-    const bAt = (k: KExpr, j: KExpr) => ctx.at(b, [...bIdx(bs, bv), k, j]);
-    const zero = nest("z", [dimExpr(N)], ([j]) => [{ k: "store", buf: outBuf, idx: outFlat(j!), value: cst(t, 0) }], false);
-    const kloop = nest("k", [dimExpr(K)], ([k]) => [
-      { k: "local", name: "av", t, init: aAt(k!) },
-      ...nest("j", [dimExpr(N)], ([j]) => [{ k: "store", buf: outBuf, idx: outFlat(j!), value: mul({ k: "get", t, name: "av" }, bAt(k!, j!)), accumulate: true }], false),
-    ], false);
-    return [...zero, ...kloop];
-  });
-  return { body, cost: dimExpr(os.reduce((s, d) => s.mul(d), Dim.const(1)).mul(K)) };
-}
-
 // ---- convolution and pooling (NHWC, TensorFlow padding) ----
 
 interface Geo { B: KExpr; H: number; W: number; C: number; KH: number; KW: number; SH: number; SW: number; OH: number; OW: number; PT: number; PL: number }
@@ -171,7 +144,7 @@ export function convTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
   const g = geo(n, xShape, kh, kw, [1, 1]);
   const x4 = (b: KExpr, y: KExpr, xx: KExpr, c: KExpr) => flatten([b, y, xx, c], xShape);
   const o4 = (b: KExpr, y: KExpr, xx: KExpr, f: KExpr) => [b, y, xx, f];
-  const cost = mul(mul(g.B, c64(g.OH * g.OW * g.KH * g.KW * g.C * F)), c64(1));
+  const cost = mul(g.B, c64(g.OH * g.OW * g.KH * g.KW * g.C * F));
   if (n.op === "conv2d") {
     const [x, w] = n.inputs as [Value, Value];
     const os = dims(n.output);
@@ -296,22 +269,11 @@ export function scatterTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Templa
     ...nest("z", [V], ([r]) => [{ k: "store", buf: outBuf, idx: add(mul(r!, sizeExpr(row)), col!), value: cst(t, 0) }], false),
     ...nest("i", exts(is), (iv) => {
       const r = cast("i64", ctx.at(indices, iv));
-      const colIdx = row.length ? unflattenCols(col!, row) : [];
+      const colIdx = row.length ? unflatten(col!, row) : [];
       return [{ k: "if", cond: bin("and", bin("ge", r, c64(0)), bin("lt", r, V)), body: [
         { k: "store", buf: outBuf, idx: add(mul(clamp(r, 0, V), sizeExpr(row)), col!), accumulate: true, value: ctx.at(dy, [...iv, ...colIdx]) },
       ] }];
     }, false),
   ]);
   return { body, cost: mul(sizeExpr(is), sizeExpr(row)) };
-}
-
-function unflattenCols(col: KExpr, row: Dim[]): KExpr[] {
-  const out: KExpr[] = [];
-  let rest = col;
-  for (let i = row.length - 1; i >= 0; i--) {
-    const d = dimExpr(row[i]!);
-    out.unshift(i === 0 ? rest : bin("mod", rest, d));
-    rest = bin("div", rest, d);
-  }
-  return out;
 }

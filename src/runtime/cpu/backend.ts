@@ -1,5 +1,5 @@
 // Choosing where `nnc run` trains: the compiled CPU backend (default) or the reference executor.
-import { renderDiagnostics } from "../../diag/render.js";
+import { kernelsOf } from "../../codegen/kir/walk.js";
 import { ToolchainError } from "../../codegen/llvm/toolchain.js";
 import type { Session } from "../session.js";
 import { referenceRunner, type StepRunner } from "../step.js";
@@ -29,10 +29,9 @@ export function stepRunner(s: Session, backend: Backend, env: Record<string, str
   }
   if (!r.compiled) {
     // An op the compiler cannot lower yet: train anyway, on the reference backend, and say why.
-    const why = renderDiagnostics(r.diagnostics, new Map(), { color: false, file: s.plan.module.file }).split("\n")[0]!.replace(/^error(\[\w+\])?: /, "");
-    return { runner: referenceRunner(s), message: `reference backend (${why})` };
+    return { runner: referenceRunner(s), message: `reference backend (${r.diagnostics[0]!.message})` };
   }
-  const kernels = r.compiled.program.steps.length;
+  const kernels = kernelsOf(r.compiled.program.steps).length;
   const ms = performance.now() - t0;
   const how = r.compiled.library.cached ? "cached" : `compiled in ${(ms / 1000).toFixed(1)} s`;
   return { runner: new CpuStepRunner(s, r.compiled), message: `CPU backend (${kernels} kernels, ${how})` };

@@ -7,7 +7,8 @@ import { lowerGraph } from "../../codegen/lower/lower.js";
 import { compileProgram, type CompiledLibrary } from "../../codegen/llvm/toolchain.js";
 import type { KProgram } from "../../codegen/kir/kir.js";
 import { castTensor, RuntimeError, type Tensor } from "../tensor.js";
-import { evalDim, NativeProgram, storageDType } from "./native.js";
+import { bindShape, evalDim } from "../dims.js";
+import { NativeProgram, storageDType } from "./native.js";
 
 export interface CompileOptions {
   outDir?: string;
@@ -27,7 +28,8 @@ export class CompiledGraph {
       if (!t) throw new RuntimeError(`no value fed for ${v.name ?? `%${v.id}`}`);
       return t;
     });
-    const dims = this.native.bindDims(this.inputs.map((v) => ({ shape: v.type.shape, name: v.name ?? `%${v.id}` })), tensors);
+    const dims = new Map<string, number>();
+    this.inputs.forEach((v, i) => bindShape(dims, v, tensors[i]!));
     this.inputs.forEach((v, i) => {
       const t = tensors[i]!;
       const want = storageDType(v.type.dtype);

@@ -1,10 +1,11 @@
 // A compiled program loaded in-process with koffi: native buffers for every input and output, an arena
 // for temps, and `nnc_step(bufs, arena, dims, seed)` called once per run.
 import { createRequire } from "node:module";
-import { Dim } from "../../ir/dim.js";
 import type { DType } from "../../ir/types.js";
 import type { KBuffer, KProgram } from "../../codegen/kir/kir.js";
-import { RuntimeError, shapeStr, type Tensor, type TypedArray } from "../tensor.js";
+import { ktype } from "../../codegen/lower/attrs.js";
+import { evalDim } from "../dims.js";
+import type { TypedArray } from "../tensor.js";
 
 type Koffi = typeof import("koffi");
 let koffi: Koffi | undefined;
@@ -12,20 +13,6 @@ const loadKoffi = (): Koffi => (koffi ??= createRequire(import.meta.url)("koffi"
 
 /** Bytes per element in the arena and in native buffers (bools take 4, which keeps every buffer aligned). */
 const ELEM = 4;
-
-export function evalDim(d: Dim, dims: ReadonlyMap<string, number>): number {
-  let total = 0;
-  for (const [mono, c] of d.terms) {
-    let p = c;
-    for (const atom of mono ? mono.split("*") : []) {
-      const x = dims.get(atom);
-      if (x === undefined) throw new RuntimeError(`the dimension ${atom} is not bound by any input`);
-      p *= x;
-    }
-    total += p;
-  }
-  return total;
-}
 
 interface NativeBuf {
   ptr: unknown;
@@ -69,24 +56,6 @@ export class NativeProgram {
     return nb;
   }
 
-  /** Binds symbolic dimensions from input shapes; checks every input's shape. */
-  bindDims(inputs: { shape: Dim[]; name: string }[], tensors: Tensor[]): Map<string, number> {
-    const dims = new Map<string, number>();
-    inputs.forEach((v, i) => {
-      const t = tensors[i]!;
-      if (t.shape.length !== v.shape.length) throw new RuntimeError(`${v.name} expects rank ${v.shape.length}, got shape ${shapeStr(t.shape)}`);
-      v.shape.forEach((d, j) => {
-        const atoms = d.atoms();
-        if (atoms.length === 1 && d.equals(Dim.sym(atoms[0]!)) && !dims.has(atoms[0]!)) dims.set(atoms[0]!, t.shape[j]!);
-      });
-    });
-    inputs.forEach((v, i) => v.shape.forEach((d, j) => {
-      const want = evalDim(d, dims);
-      if (want !== tensors[i]!.shape[j]) throw new RuntimeError(`${v.name} expects dimension ${j} to be ${d} = ${want}, got shape ${shapeStr(tensors[i]!.shape)}`);
-    }));
-    return dims;
-  }
-
   /** A typed-array view of buffer `id` for the given dimensions (valid until the buffer is reallocated). */
   view(id: number, dims: ReadonlyMap<string, number>): TypedArray {
     const b = this.program.buffers[id]!;
@@ -118,5 +87,5 @@ export class NativeProgram {
   }
 }
 
-/** Storage dtype of a graph dtype on the compiled backends. */
-export const storageDType = (d: DType): DType => (d === "bool" ? "bool" : d === "i32" || d === "i64" ? "i32" : "f32");
+/** Storage dtype of a graph dtype on the compiled backends: the kernel IR's type (f32, i32 or bool). */
+export const storageDType = (d: DType): DType => ktype(d);

@@ -1,9 +1,11 @@
 // The training step on the compiled CPU backend. Parameters, slots and statistics stay in native
 // memory: each has an input buffer and an output buffer, and a committed step swaps the two
 // (ping-pong), so no weights are copied between steps. The host only writes the batch and reads scalars.
+import type { ParamInfo } from "../../ir/graph.js";
 import type { Session } from "../session.js";
 import type { StepResult, StepRunner, StepState } from "../step.js";
 import type { Rng } from "../rng.js";
+import { bindShape } from "../dims.js";
 import { castTensor, type Tensor } from "../tensor.js";
 import type { CompiledGraph } from "./compiled.js";
 import { storageDType } from "./native.js";
@@ -28,6 +30,8 @@ export class CpuStepRunner implements StepRunner {
   /** The tensors last handed to the trainer, by name: anything else in the state is copied in first. */
   private readonly handed = new Map<string, Tensor>();
   private readonly inputBuf: (valueId: number) => number;
+  /** Non-trainable parameters without a state update: fed every step (they are few and small). */
+  private readonly unpaired: ParamInfo[];
 
   constructor(private readonly s: Session, private readonly c: CompiledGraph) {
     const g = s.step, p = c.program;
@@ -40,23 +44,22 @@ export class CpuStepRunner implements StepRunner {
       this.pairs.push({ name: o.name, kind: "slot", input: this.inputBuf(slot.value.id), output: p.outputs[o.index]!, shape: shape(slot.value) });
     }
     for (const o of g.out.states) this.pairs.push({ name: o.param.name, kind: "weight", input: this.inputBuf(o.param.value.id), output: p.outputs[o.index]!, shape: shape(o.param.value) });
+    const paired = new Set(this.pairs.map((q) => q.input));
+    this.unpaired = g.graph.params.filter((x) => !paired.has(this.inputBuf(x.value.id)));
   }
 
   run(st: StepState, x: Tensor, y: Tensor, lr: number, rng: Rng): StepResult {
     const { s, c } = this;
     const g = s.step, n = c.native;
-    const dims = n.bindDims([{ shape: s.objective.features.type.shape, name: "features" }, { shape: s.objective.labels.type.shape, name: "labels" }], [x, y]);
+    const dims = new Map<string, number>();
+    bindShape(dims, s.objective.features, x);
+    bindShape(dims, s.objective.labels, y);
     const put = (id: number, t: Tensor, dtype = t.dtype) => n.view(this.inputBuf(id), dims).set((t.dtype === storageDType(dtype) ? t : castTensor(t, storageDType(dtype))).data);
     put(s.objective.features.id, x, s.objective.features.type.dtype);
     put(s.objective.labels.id, y, s.objective.labels.type.dtype);
     n.view(this.inputBuf(g.lr.id), dims)[0] = lr;
     n.view(this.inputBuf(g.step.id), dims)[0] = st.step + 1;
-    // Non-trainable parameters have no pair; they are fed every step (they are few and small).
-    const paired = new Set(this.pairs.map((q) => q.input));
-    for (const p of g.graph.params) {
-      const id = this.inputBuf(p.value.id);
-      if (!paired.has(id)) n.view(id, dims).set(st.weights.get(p.name)!.data);
-    }
+    for (const p of this.unpaired) n.view(this.inputBuf(p.value.id), dims).set(st.weights.get(p.name)!.data);
     for (const q of this.pairs) {
       const cur = (q.kind === "weight" ? st.weights : st.slots).get(q.name)!;
       if (this.handed.get(q.name) !== cur) n.view(q.input, dims).set(cur.data);

@@ -1,10 +1,11 @@
 // The reference executor: runs graph IR on typed arrays, one primitive at a time. Slow and obviously right:
 // it is the oracle for gradients and for every compiled backend.
-import { Dim } from "../../ir/dim.js";
+import type { Dim } from "../../ir/dim.js";
 import type { Graph, Value } from "../../ir/graph.js";
 import { type DType, isFloat, typeToString } from "../../ir/types.js";
+import { bindShape, evalDim } from "../dims.js";
 import { Rng } from "../rng.js";
-import { castTensor, RuntimeError, shapeStr, type Tensor } from "../tensor.js";
+import { castTensor, RuntimeError, type Tensor } from "../tensor.js";
 import type { KernelCtx } from "./kernel.js";
 import { KERNELS } from "./kernels/index.js";
 
@@ -35,7 +36,7 @@ export class Executor {
     for (const v of [...g.inputs, ...g.params.map((p) => p.value)]) {
       const t = feeds.get(v.id);
       if (!t) throw new RuntimeError(`no value fed for ${v.name ?? `%${v.id}`} (${typeToString(v.type)})`);
-      this.bindShape(v, t);
+      bindShape(this.dims, v, t);
       env.set(v.id, this.store(v, t));
     }
     for (const a of g.assertions) {
@@ -84,33 +85,7 @@ export class Executor {
     return t.dtype === want ? t : castTensor(t, want);
   }
 
-  /** Binds symbolic dimensions from an input's actual shape, and checks the rest. */
-  private bindShape(v: Value, t: Tensor): void {
-    const shape = v.type.shape;
-    const what = v.name ?? `%${v.id}`;
-    if (shape.length !== t.shape.length) throw new RuntimeError(`${what} expects ${typeToString(v.type)}, got a tensor of shape ${shapeStr(t.shape)}`);
-    shape.forEach((d, i) => {
-      const atoms = d.atoms();
-      if (!d.isConst && atoms.length === 1 && d.equals(Dim.sym(atoms[0]!)) && !this.dims.has(atoms[0]!)) this.dims.set(atoms[0]!, t.shape[i]!);
-    });
-    shape.forEach((d, i) => {
-      const want = this.evalDim(d);
-      if (want !== t.shape[i]) throw new RuntimeError(`${what} expects ${typeToString(v.type)}, got shape ${shapeStr(t.shape)}: dimension ${i} is ${t.shape[i]}, not ${d} = ${want}`);
-    });
-  }
-
   evalDim(d: Dim): number {
-    let total = 0;
-    for (const [mono, c] of d.terms) {
-      let p = c;
-      for (const atom of mono ? mono.split("*") : []) {
-        const x = this.dims.get(atom);
-        if (x === undefined) throw new RuntimeError(`the dimension ${atom} is not bound by any input`);
-        p *= x;
-      }
-      total += p;
-    }
-    return total;
+    return evalDim(d, this.dims);
   }
 }
-
