@@ -10,6 +10,7 @@ import { lowerGraph } from "../codegen/lower/lower.js";
 import { renderLlvm } from "../codegen/llvm/render.js";
 import { compileProgram, programHash, ToolchainError } from "../codegen/llvm/toolchain.js";
 import type { TrainStepGraph } from "../ir/passes/train-step.js";
+import { cpuVectorWidth } from "../runtime/cpu/compiled.js";
 import { createSession } from "../runtime/session.js";
 import { RuntimeError } from "../runtime/tensor.js";
 import { displayPath, Exit, stderrColor, type CliIo } from "./io.js";
@@ -33,7 +34,7 @@ export function compileCommand(file: string | undefined, flags: CompileFlags, io
   try {
     const t0 = performance.now();
     const session = createSession(p.plan, p.entry);
-    const low = lowerGraph(session.step.graph);
+    const low = lowerGraph(session.step.graph, { vectorWidth: cpuVectorWidth() });
     if (!low.program) {
       io.stderr.write(renderDiagnostics(low.diagnostics, new Map(), { color: stderrColor(io), file: p.entry }));
       return Exit.errors;

@@ -1,8 +1,7 @@
 // The register-blocked GEMM: shapes with full vector tiles (6 × 2W) and ragged edges, batched and
 // broadcast operands, a transposed right operand; and the vector path really used when lanes > 1.
 import { describe, expect, it } from "vitest";
-import type { KStep } from "../../src/codegen/kir/kir.js";
-import { walkStmts } from "../../src/codegen/kir/walk.js";
+import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import { Case, outputSuite, tempCache } from "./helpers.js";
 
@@ -25,23 +24,46 @@ describe("GEMM tiles and edges", () => {
 });
 
 describe("vector path", () => {
-  const vectorLoads = (lanes: number): number => {
+  const lowered = (lanes: number, n = 64) => {
     const c = new Case(72);
-    c.g.outputs = [c.emit("matmul", [c.input("a", [12, 8]), c.input("b", [8, 64])])];
+    c.g.outputs = [c.emit("matmul", [c.input("a", [12, 8]), c.emit("transpose", [c.input("bt", [n, 8])], { perm: [1, 0] })])];
     const p = lowerGraph(c.g, { vectorWidth: lanes }).program!;
-    let n = 0;
-    const visit = (s: KStep): void => {
-      if (s.k === "seq") return s.body.forEach(visit);
-      walkStmts(s.kernel.body, () => {}, (e) => {
-        if (e.k === "load" && e.lanes === lanes) n++;
+    const loads: string[] = [], counted: string[] = [];
+    for (const k of kernelsOf(p.steps)) {
+      walkStmts(k.body, (s) => {
+        if (s.k === "store" && s.count) counted.push(p.buffers[s.buf]!.name);
+      }, (e) => {
+        if (e.k === "load" && e.lanes === lanes) loads.push(p.buffers[e.buf]!.name);
       });
-    };
-    p.steps.forEach(visit);
-    return n;
+    }
+    return { names: kernelsOf(p.steps).map((k) => k.name), loads, counted };
   };
 
-  it("with 16 lanes the tile loads rows of B as vectors; with 1 lane it does not", () => {
-    expect(vectorLoads(16)).toBe(2);
-    expect(vectorLoads(1)).toBe(0);
+  it("with 16 lanes A and B are packed first (B even from a transposed view) and the tile loads two panel vectors per k", () => {
+    const v = lowered(16);
+    expect(v.names).toEqual(["k0_matmul_pack_a", "k1_matmul_pack_b", "k2_matmul"]);
+    expect(v.loads.filter((b) => b.startsWith("pack"))).toHaveLength(2);
+    // C's 6 × 2 vectors are reloaded for later K blocks and stored with lane counts (ragged edges).
+    expect(v.loads.filter((b) => b === "out0")).toHaveLength(12);
+    expect(v.counted).toHaveLength(12);
+  });
+
+  it("with 1 lane there are no vectors and no packing", () => {
+    const v = lowered(1);
+    expect(v.names).toEqual(["k0_matmul"]);
+    expect(v.loads).toHaveLength(0);
+  });
+});
+
+describe("packed GEMM over K blocks and ragged panels", () => {
+  const c = new Case(73);
+  outputSuite(c, cache, (c) => {
+    const a = c.input("a", [20, 600]), b = c.input("b", [600, 45]);
+    return {
+      // K = 600: three K blocks (256, 256, 88) accumulate into C; N = 45: one full and one 13-wide panel.
+      three_k_blocks: c.emit("matmul", [a, b]),
+      // M = 2 < 6: tiles of exactly two rows; B computed (tanh) and packed without materialising it.
+      short_m: c.emit("matmul", [c.input("s", [2, 600]), c.emit("tanh", [b])]),
+    };
   });
 });

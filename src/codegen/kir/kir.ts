@@ -14,8 +14,9 @@ export type KExpr =
   | { k: "const"; t: KType; v: number }
   /** A loop index, a symbolic dimension ("dim:B") or a `seq` index: always i64. */
   | { k: "var"; t: "i64"; name: string }
-  /** `lanes` > 1: that many consecutive elements from idx, as one vector. */
-  | { k: "load"; t: KType; buf: number; idx: KExpr; lanes?: number }
+  /** `lanes` > 1: that many consecutive elements from idx, as one vector; with `count`, only the first
+   * `count` lanes are read (the rest are 0), for the ragged edge of a buffer. */
+  | { k: "load"; t: KType; buf: number; idx: KExpr; lanes?: number; count?: KExpr }
   /** A vector with `a` in every lane. */
   | { k: "splat"; t: KType; lanes: number; a: KExpr }
   | { k: "un"; t: KType; op: UnOp; a: KExpr }
@@ -32,7 +33,8 @@ export type LoopMode = "serial" | "parallel";
 
 export type KStmt =
   | { k: "for"; v: string; n: KExpr; mode: LoopMode; body: KStmt[] }
-  | { k: "store"; buf: number; idx: KExpr; value: KExpr; accumulate?: boolean; lanes?: number }
+  /** With `lanes`, a vector store; with `count` too, only its first `count` lanes are written. */
+  | { k: "store"; buf: number; idx: KExpr; value: KExpr; accumulate?: boolean; lanes?: number; count?: KExpr }
   | { k: "local"; name: string; t: KType; init: KExpr; lanes?: number }
   | { k: "set"; name: string; value: KExpr }
   | { k: "if"; cond: KExpr; body: KStmt[] };

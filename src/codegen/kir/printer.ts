@@ -8,7 +8,7 @@ export function exprToString(e: KExpr, bufName: (b: number) => string = (b) => `
   switch (e.k) {
     case "const": return e.t === "f32" ? (Number.isInteger(e.v) ? `${e.v}.0` : String(e.v)) : e.t === "bool" ? String(Boolean(e.v)) : String(e.v);
     case "var": return e.name.startsWith("dim:") ? e.name.slice(4) : e.name;
-    case "load": return e.lanes ? `${bufName(e.buf)}[${p(e.idx)} +: ${e.lanes}]` : `${bufName(e.buf)}[${p(e.idx)}]`;
+    case "load": return e.lanes ? `${bufName(e.buf)}[${p(e.idx)} +: ${e.lanes}${e.count ? ` < ${p(e.count)}` : ""}]` : `${bufName(e.buf)}[${p(e.idx)}]`;
     case "splat": return `splat${e.lanes}(${p(e.a)})`;
     case "un": return `${e.op}(${p(e.a)})`;
     case "bin": return INFIX[e.op] ? `(${p(e.a)} ${INFIX[e.op]} ${p(e.b)})` : `${e.op}(${p(e.a)}, ${p(e.b)})`;
@@ -32,7 +32,7 @@ export function stmtsToString(body: KStmt[], bufName: (b: number) => string, ind
         out.push(`${indent}if ${p(s.cond)}:`);
         out.push(...stmtsToString(s.body, bufName, indent + "  "));
         break;
-      case "store": out.push(`${indent}${bufName(s.buf)}[${p(s.idx)}${s.lanes ? ` +: ${s.lanes}` : ""}] ${s.accumulate ? "+=" : "="} ${p(s.value)}`); break;
+      case "store": out.push(`${indent}${bufName(s.buf)}[${p(s.idx)}${s.lanes ? ` +: ${s.lanes}` : ""}${s.count ? ` < ${p(s.count)}` : ""}] ${s.accumulate ? "+=" : "="} ${p(s.value)}`); break;
       case "local": out.push(`${indent}${s.t}${s.lanes ? `x${s.lanes}` : ""} ${s.name} = ${p(s.init)}`); break;
       case "set": out.push(`${indent}${s.name} = ${p(s.value)}`); break;
     }

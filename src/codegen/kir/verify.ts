@@ -26,6 +26,11 @@ export function verifyProgram(p: KProgram): string[] {
           if (!p.buffers[e.buf]) err(`load from unknown buffer ${e.buf}`);
           else if (p.buffers[e.buf]!.t !== e.t) err(`load of ${p.buffers[e.buf]!.name} (${p.buffers[e.buf]!.t}) typed ${e.t}`);
           if (e.idx.t !== "i64") err("a buffer index must be i64");
+          if (e.count) {
+            if (!e.lanes) err("a lane count needs a vector load");
+            if (e.count.t !== "i64") err("a lane count must be i64");
+            expr(e.count, vars);
+          }
           return expr(e.idx, vars);
         case "un": case "splat": return expr(e.a, vars);
         case "cast": return expr(e.a, vars);
@@ -47,7 +52,7 @@ export function verifyProgram(p: KProgram): string[] {
       for (const s of ss) {
         switch (s.k) {
           case "for": {
-            if (s.mode === "parallel" && !(top && ss.length === 1)) err(`parallel loop ${s.v} is not the kernel's only outermost statement`);
+            if (s.mode === "parallel" && !(top && s === ss[ss.length - 1] && ss.slice(0, -1).every((x) => x.k === "local"))) err(`parallel loop ${s.v} is not the kernel's last outermost statement after locals only`);
             if (vars.has(s.v)) err(`loop variable ${s.v} shadows another`);
             expr(s.n, vars);
             stmts(s.body, new Set([...vars, s.v]), false);
@@ -64,6 +69,11 @@ export function verifyProgram(p: KProgram): string[] {
             else {
               if (inputs.has(s.buf)) err(`store to input buffer ${b.name}`);
               if (b.t !== s.value.t) err(`store of ${s.value.t} into ${b.name} (${b.t})`);
+            }
+            if (s.count) {
+              if (!s.lanes) err("a lane count needs a vector store");
+              if (s.count.t !== "i64") err("a lane count must be i64");
+              expr(s.count, vars);
             }
             expr(s.idx, vars);
             expr(s.value, vars);

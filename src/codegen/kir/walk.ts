@@ -9,7 +9,7 @@ export function kernelsOf(steps: KStep[]): Kernel[] {
 export function walkExpr(e: KExpr, fn: (e: KExpr) => void): void {
   fn(e);
   switch (e.k) {
-    case "load": walkExpr(e.idx, fn); break;
+    case "load": walkExpr(e.idx, fn); if (e.count) walkExpr(e.count, fn); break;
     case "un": case "cast": case "splat": walkExpr(e.a, fn); break;
     case "bin": walkExpr(e.a, fn); walkExpr(e.b, fn); break;
     case "select": walkExpr(e.c, fn); walkExpr(e.a, fn); walkExpr(e.b, fn); break;
@@ -24,7 +24,7 @@ export function walkStmts(body: KStmt[], stmt: (s: KStmt) => void, expr: (e: KEx
     switch (s.k) {
       case "for": walkExpr(s.n, expr); walkStmts(s.body, stmt, expr); break;
       case "if": walkExpr(s.cond, expr); walkStmts(s.body, stmt, expr); break;
-      case "store": walkExpr(s.idx, expr); walkExpr(s.value, expr); break;
+      case "store": walkExpr(s.idx, expr); walkExpr(s.value, expr); if (s.count) walkExpr(s.count, expr); break;
       case "local": walkExpr(s.init, expr); break;
       case "set": walkExpr(s.value, expr); break;
     }

@@ -52,11 +52,76 @@ function vectorWidthOf(p: KProgram): number {
 }
 
 /**
+ * Denormal floats make x86 FMAs take microcode assists (100× slower); gradients near zero produce them.
+ * Every thread turns on flush-to-zero and denormals-are-zero (MXCSR bits 15 and 6) while it runs
+ * kernels and restores its old mode after, so node's own floats are untouched.
+ */
+function ftzPrelude(x86: boolean): string {
+  return allFinite + ftzModes(x86);
+}
+
+/** nnc_all_finite(p, n): 1 when none of the n floats at p is an infinity or NaN (the exponent is not all ones). */
+const allFinite = [
+  "define i32 @nnc_all_finite(i8* %raw, i64 %n) {",
+  "entry:",
+  "  %p = bitcast i8* %raw to i32*",
+  "  br label %head",
+  "head:",
+  "  %i = phi i64 [0, %entry], [%i1, %body]",
+  "  %acc = phi i32 [0, %entry], [%acc1, %body]",
+  "  %c = icmp slt i64 %i, %n",
+  "  br i1 %c, label %body, label %done",
+  "body:",
+  "  %q = getelementptr inbounds i32, i32* %p, i64 %i",
+  "  %x = load i32, i32* %q, align 4",
+  "  %e = and i32 %x, 2139095040",
+  "  %f = icmp eq i32 %e, 2139095040",
+  "  %z = zext i1 %f to i32",
+  "  %acc1 = or i32 %acc, %z",
+  "  %i1 = add i64 %i, 1",
+  "  br label %head",
+  "done:",
+  "  %r = icmp eq i32 %acc, 0",
+  "  %ri = zext i1 %r to i32",
+  "  ret i32 %ri",
+  "}",
+  "",
+].join("\n");
+
+function ftzModes(x86: boolean): string {
+  if (!x86) return "define i32 @nnc_ftz_on() alwaysinline {\n  ret i32 0\n}\ndefine void @nnc_ftz_restore(i32 %old) alwaysinline {\n  ret void\n}\n";
+  return [
+    "declare void @llvm.x86.sse.stmxcsr(i8*)",
+    "declare void @llvm.x86.sse.ldmxcsr(i8*)",
+    "define i32 @nnc_ftz_on() alwaysinline {",
+    "  %p = alloca i32",
+    "  %q = bitcast i32* %p to i8*",
+    "  call void @llvm.x86.sse.stmxcsr(i8* %q)",
+    "  %old = load i32, i32* %p",
+    "  %new = or i32 %old, 32832",
+    "  store i32 %new, i32* %p",
+    "  call void @llvm.x86.sse.ldmxcsr(i8* %q)",
+    "  ret i32 %old",
+    "}",
+    "define void @nnc_ftz_restore(i32 %old) alwaysinline {",
+    "  %p = alloca i32",
+    "  store i32 %old, i32* %p",
+    "  %q = bitcast i32* %p to i8*",
+    "  call void @llvm.x86.sse.ldmxcsr(i8* %q)",
+    "  ret void",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
  * llvm-bindings cannot make vector types, splat, or loads with an alignment; this small module, parsed
  * from text and linked in, provides them (opt inlines the calls).
  */
 function vectorPrelude(w: number): string {
+  if (w <= 1) return "";
   const v = `<${w} x float>`;
+  const lanes = Array.from({ length: w }, (_, i) => `i64 ${i}`).join(", ");
   return [
     `define ${v} @nnc_splat(float %x) alwaysinline {`,
     `  %a = insertelement ${v} poison, float %x, i32 0`,
@@ -71,6 +136,27 @@ function vectorPrelude(w: number): string {
     `define void @nnc_vstore(float* %p, ${v} %x) alwaysinline {`,
     `  %q = bitcast float* %p to ${v}*`,
     `  store ${v} %x, ${v}* %q, align 4`,
+    `  ret void`,
+    `}`,
+    // The first n lanes only: lane i is live when i < n (AVX-512 turns this into a k-mask).
+    `define <${w} x i1> @nnc_mask(i64 %n) alwaysinline {`,
+    `  %a = insertelement <${w} x i64> poison, i64 %n, i32 0`,
+    `  %s = shufflevector <${w} x i64> %a, <${w} x i64> poison, <${w} x i32> zeroinitializer`,
+    `  %m = icmp slt <${w} x i64> <${lanes}>, %s`,
+    `  ret <${w} x i1> %m`,
+    `}`,
+    `declare ${v} @llvm.masked.load.v${w}f32.p0v${w}f32(${v}*, i32, <${w} x i1>, ${v})`,
+    `declare void @llvm.masked.store.v${w}f32.p0v${w}f32(${v}, ${v}*, i32, <${w} x i1>)`,
+    `define ${v} @nnc_vload_n(float* %p, i64 %n) alwaysinline {`,
+    `  %q = bitcast float* %p to ${v}*`,
+    `  %m = call <${w} x i1> @nnc_mask(i64 %n)`,
+    `  %x = call ${v} @llvm.masked.load.v${w}f32.p0v${w}f32(${v}* %q, i32 4, <${w} x i1> %m, ${v} zeroinitializer)`,
+    `  ret ${v} %x`,
+    `}`,
+    `define void @nnc_vstore_n(float* %p, ${v} %x, i64 %n) alwaysinline {`,
+    `  %q = bitcast float* %p to ${v}*`,
+    `  %m = call <${w} x i1> @nnc_mask(i64 %n)`,
+    `  call void @llvm.masked.store.v${w}f32.p0v${w}f32(${v} %x, ${v}* %q, i32 4, <${w} x i1> %m)`,
     `  ret void`,
     `}`,
     "",
@@ -95,7 +181,8 @@ class Renderer {
   private bufPtrs = new Map<number, llvm.Value>();
   private dimVals = new Map<string, llvm.Value>();
 
-  private readonly vec?: { ty: llvm.Type; splat: llvm.Function; load: llvm.Function; store: llvm.Function };
+  private readonly vec?: { ty: llvm.Type; splat: llvm.Function; load: llvm.Function; store: llvm.Function; loadN: llvm.Function; storeN: llvm.Function };
+  private readonly ftz: { on: llvm.Function; restore: llvm.Function };
   /** Each `seq` index's nesting depth: its slot in the frame is FRAME_SEQ + depth. */
   private readonly seqDepth = new Map<string, number>();
 
@@ -109,17 +196,19 @@ class Renderer {
       }
     });
     depths(p.steps, 0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-prelude-"));
+    try {
+      fs.writeFileSync(path.join(dir, "prelude.ll"), ftzPrelude(process.arch === "x64") + vectorPrelude(width));
+      const pre = llvm.parseIRFile(path.join(dir, "prelude.ll"), new llvm.SMDiagnostic(), this.ctx);
+      if (llvm.Linker.linkModules(this.mod, pre)) throw new Error("internal error: cannot link the prelude");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    this.ftz = { on: this.mod.getFunction("nnc_ftz_on")!, restore: this.mod.getFunction("nnc_ftz_restore")! };
     if (width > 1) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-prelude-"));
-      try {
-        fs.writeFileSync(path.join(dir, "prelude.ll"), vectorPrelude(width));
-        const pre = llvm.parseIRFile(path.join(dir, "prelude.ll"), new llvm.SMDiagnostic(), this.ctx);
-        if (llvm.Linker.linkModules(this.mod, pre)) throw new Error("internal error: cannot link the vector prelude");
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
       const splat = this.mod.getFunction("nnc_splat")!;
-      this.vec = { ty: splat.getReturnType(), splat, load: this.mod.getFunction("nnc_vload")!, store: this.mod.getFunction("nnc_vstore")! };
+      const f = (name: string) => this.mod.getFunction(name)!;
+      this.vec = { ty: splat.getReturnType(), splat, load: f("nnc_vload"), store: f("nnc_vstore"), loadN: f("nnc_vload_n"), storeN: f("nnc_vstore_n") };
     }
     this.b = new llvm.IRBuilder(this.ctx);
     const c = this.ctx;
@@ -217,6 +306,7 @@ class Renderer {
     this.begin(body, body.getArg(0), k.body);
     const outer = parallelLoop(k);
     if (outer) {
+      this.stmts(k.body.slice(0, -1));
       this.loop(outer.v, body.getArg(1), body.getArg(2), outer.body);
     } else {
       this.stmts(k.body);
@@ -230,7 +320,9 @@ class Renderer {
     const nth = this.b.CreateSExt(this.b.CreateCall(this.numThreads, []), this.T.i64);
     const lo = this.b.CreateSDiv(this.b.CreateMul(n, tid), nth);
     const hi = this.b.CreateSDiv(this.b.CreateMul(n, this.b.CreateAdd(tid, this.i64(1))), nth);
+    const mode = this.b.CreateCall(this.ftz.on, []);
     this.b.CreateCall(body, [this.frame, lo, hi]);
+    this.b.CreateCall(this.ftz.restore, [mode]);
     this.b.CreateRetVoid();
     return { body, par };
   }
@@ -258,6 +350,7 @@ class Renderer {
       this.b.CreateStore(ptr, this.b.CreateInBoundsGEP(T.i8p, fn.getArg(0), [this.i64(buf.id)]));
     }
     const frameI8 = this.b.CreateBitCast(frameArr, T.i8p);
+    const mode = this.b.CreateCall(this.ftz.on, []);
     const run = (s: KStep): void => {
       if (s.k === "seq") {
         const slot = FRAME_SEQ + this.seqDepth.get(s.v)!;
@@ -286,6 +379,7 @@ class Renderer {
       this.b.SetInsertPoint(done);
     };
     this.p.steps.forEach(run);
+    this.b.CreateCall(this.ftz.restore, [mode]);
     this.b.CreateRetVoid();
   }
 
@@ -338,8 +432,10 @@ class Renderer {
           if (s.lanes && s.lanes > 1) {
             const at = this.b.CreateInBoundsGEP(this.T.f32, this.bufPtrs.get(s.buf)!, [this.expr(s.idx)]);
             let v = this.expr(s.value);
-            if (s.accumulate) v = this.b.CreateFAdd(this.b.CreateCall(this.vec!.load, [at]), v);
-            this.b.CreateCall(this.vec!.store, [at, v]);
+            const n = s.count && this.expr(s.count);
+            if (s.accumulate) v = this.b.CreateFAdd(n ? this.b.CreateCall(this.vec!.loadN, [at, n]) : this.b.CreateCall(this.vec!.load, [at]), v);
+            if (n) this.b.CreateCall(this.vec!.storeN, [at, v, n]);
+            else this.b.CreateCall(this.vec!.store, [at, v]);
             break;
           }
           const ptr = this.b.CreateInBoundsGEP(this.memTy(t), this.bufPtrs.get(s.buf)!, [this.expr(s.idx)]);
@@ -377,7 +473,10 @@ class Renderer {
       case "splat": return b.CreateCall(this.vec!.splat, [this.expr(e.a)]);
       case "load": {
         const t = this.p.buffers[e.buf]!.t;
-        if (e.lanes && e.lanes > 1) return b.CreateCall(this.vec!.load, [b.CreateInBoundsGEP(this.T.f32, this.bufPtrs.get(e.buf)!, [this.expr(e.idx)])]);
+        if (e.lanes && e.lanes > 1) {
+          const at = b.CreateInBoundsGEP(this.T.f32, this.bufPtrs.get(e.buf)!, [this.expr(e.idx)]);
+          return e.count ? b.CreateCall(this.vec!.loadN, [at, this.expr(e.count)]) : b.CreateCall(this.vec!.load, [at]);
+        }
         const ptr = b.CreateInBoundsGEP(this.memTy(t), this.bufPtrs.get(e.buf)!, [this.expr(e.idx)]);
         return this.fromMem(t, b.CreateLoad(this.memTy(t), ptr));
       }
@@ -502,8 +601,8 @@ function llvm_ptr(l: L, t: llvm.Type): llvm.PointerType {
   return l.PointerType.getUnqual(t);
 }
 
-/** The kernel's single outermost parallel loop, if it has one. */
+/** The kernel's outermost parallel loop, if it has one: its last statement, after hoisted locals only. */
 function parallelLoop(k: Kernel): Extract<KStmt, { k: "for" }> | undefined {
-  const [first, ...rest] = k.body;
-  return first?.k === "for" && first.mode === "parallel" && rest.length === 0 ? first : undefined;
+  const last = k.body[k.body.length - 1];
+  return last?.k === "for" && last.mode === "parallel" && k.body.slice(0, -1).every((s) => s.k === "local") ? last : undefined;
 }

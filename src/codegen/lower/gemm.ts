@@ -1,67 +1,205 @@
-// Matmul as a register-blocked loop nest: each (MR × nr) tile of C is accumulated in registers over the
-// whole K loop; per k, a row segment of B is loaded once and reused by MR rows of A. With vectors
-// (ctx.lanes = W > 1) a tile row is two W-lane vectors updated by FMAs with a broadcast element of A;
-// without, MR × NR scalar accumulators are left to LLVM's SLP vectorizer. Tiles that overhang C's edge
-// take a plain path: one dot product per element.
+// Matmul. With f32 vectors (W lanes): B is first packed into column panels of 2W (zero-padded), so
+// the inner loop streams one contiguous panel; C is computed in MR × 2W register tiles by FMAs with a
+// broadcast element of A, blocked over K (a KC × 2W panel stays in L1 while every row tile of a chunk
+// of rows passes over it). Ragged edges use masked vector loads and stores; rows past M read A's last
+// row and are not stored. Without vectors (integers, or no SIMD) C is computed in MR × NR scalar
+// tiles over the whole K loop, edges by plain dot products.
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cst, dimExpr, div, flatten, mul, sub } from "../kir/expr.js";
+import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sub } from "../kir/expr.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
 
 /** Rows of a register tile, and its columns without vectors: 6 rows × 2 vectors fill 12 registers. */
 export const MR = 6, NR = 16;
+/** K block: a KC × 2W panel of packed B (32 KiB with AVX-512) stays in L1. */
+export const KC = 256;
+/** Row tiles are split into at most this many chunks, the units of parallel work. */
+const CHUNKS = 8;
 
 const dims = (v: Value): Dim[] => v.type.shape;
 const get = (t: KType, name: string): KExpr => ({ k: "get", t, name });
+const tiles = (x: KExpr, r: number | KExpr) => {
+  const d = typeof r === "number" ? c64(r) : r;
+  return div(add(x, sub(d, c64(1))), d);
+};
+const minE = (a: KExpr, b: KExpr) => bin("min", a, b);
+const maxE = (a: KExpr, b: KExpr) => bin("max", a, b);
 
-export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+interface Shape {
+  row: boolean;
+  as: Dim[];
+  bs: Dim[];
+  os: Dim[];
+  /** C's leading (batch) axes. */
+  batch: Dim[];
+  M: KExpr;
+  K: KExpr;
+  N: KExpr;
+  /** Operand batch indices for the batch loop variables (broadcast axes read index 0). */
+  bIdx: (sh: Dim[], bv: KExpr[]) => KExpr[];
+}
+
+function shapeOf(n: IRNode): Shape {
   const [a, b] = n.inputs as [Value, Value];
   const row = dims(a).length === 1;
   const as = row ? [Dim.const(1), ...dims(a)] : dims(a), bs = dims(b), os = dims(n.output);
   const batch = os.slice(0, row ? -1 : -2);
-  const M = dimExpr(as[as.length - 2]!), K = dimExpr(as[as.length - 1]!), N = dimExpr(bs[bs.length - 1]!);
-  const t = ktype(n.output.type.dtype);
-  const W = ctx.lanes;
   const bIdx = (sh: Dim[], bv: KExpr[]) => {
     const lead = batch.length - (sh.length - 2);
     return sh.slice(0, -2).map((d, j) => (d.value === 1 && batch[lead + j]!.value !== 1 ? c64(0) : bv[lead + j]!));
   };
-  const tiles = (x: KExpr, r: number) => div(add(x, c64(r - 1)), c64(r));
+  return { row, as, bs, os, batch, M: dimExpr(as[as.length - 2]!), K: dimExpr(as[as.length - 1]!), N: dimExpr(bs[bs.length - 1]!), bIdx };
+}
+
+export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const t = ktype(n.output.type.dtype);
+  return ctx.lanes > 1 && t === "f32" ? packedGemm(n, outBuf, ctx) : scalarGemm(n, outBuf, ctx);
+}
+
+/** Packs B[batch…, K, N] into panels P[batch…][N / nr][K][nr], zero past N. */
+function packB(n: IRNode, s: Shape, nr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+  const b = n.inputs[1]!;
+  const bBatch = s.bs.slice(0, -2);
+  const Nd = s.bs[s.bs.length - 1]!, Kd = s.bs[s.bs.length - 2]!;
+  const padded = Nd.value !== undefined ? Dim.const(Math.ceil(Nd.value / nr) * nr) : Nd.add(Dim.const(nr));
+  const size = [...bBatch, Kd, padded].reduce((x, d) => x.mul(d), Dim.const(1));
+  const buf = ctx.scratch("f32", size, `packb${n.output.id}`);
+  const panels = tiles(s.N, nr);
+  const body = nest("p", [...bBatch.map(dimExpr), panels, s.K], (v) => {
+    const bv = v.slice(0, -2), jt = v[v.length - 2]!, k = v[v.length - 1]!;
+    return nest("c", [c64(nr)], ([c]) => {
+      const j = add(mul(jt, c64(nr)), c!);
+      const inside = bin("lt", j, s.N);
+      const val = ctx.at(b, [...bv, k, minE(j, sub(s.N, c64(1)))]);
+      const at = add(mul(add(mul(flatten(bv, bBatch), panels), jt), s.K), k);
+      return [{ k: "store", buf, idx: add(mul(at, c64(nr)), c!), value: select(inside, val, cst("f32", 0)) }];
+    }, false);
+  });
+  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b" }, panels };
+}
+
+/** Packs A[batch…, M, K] into row panels Q[batch…][M / mr][K][mr]; rows past M repeat the last row. */
+function packA(n: IRNode, s: Shape, mr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+  const a = n.inputs[0]!;
+  const aBatch = s.row ? [] : s.as.slice(0, -2);
+  const Md = s.as[s.as.length - 2]!, Kd = s.as[s.as.length - 1]!;
+  const padded = Md.value !== undefined ? Dim.const(Math.ceil(Md.value / mr) * mr) : Md.add(Dim.const(mr));
+  const size = [...aBatch, Kd, padded].reduce((x, d) => x.mul(d), Dim.const(1));
+  const buf = ctx.scratch("f32", size, `packa${n.output.id}`);
+  const panels = tiles(s.M, mr);
+  const body = nest("p", [...aBatch.map(dimExpr), panels, s.K], (v) => {
+    const bv = v.slice(0, -2), it = v[v.length - 2]!, k = v[v.length - 1]!;
+    return nest("r", [c64(mr)], ([r]) => {
+      const i = minE(add(mul(it, c64(mr)), r!), sub(s.M, c64(1)));
+      const val = ctx.at(a, s.row ? [k] : [...bv, i, k]);
+      const at = add(mul(add(mul(flatten(bv, aBatch), panels), it), s.K), k);
+      return [{ k: "store", buf, idx: add(mul(at, c64(mr)), r!), value: val }];
+    }, false);
+  });
+  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_a" }, panels };
+}
+
+function packedGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const s = shapeOf(n);
+  const { M, K, N, batch, os } = s;
+  const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
+  // A tile taller than C wastes its rows: a small constant M gets tiles of exactly M rows.
+  const Mc = s.as[s.as.length - 2]!.value;
+  const mr = Mc !== undefined && Mc < MR ? Mc : MR;
+  const pack = packB(n, s, nr, ctx);
+  const qa = packA(n, s, mr, ctx);
+  const aBatch = s.row ? [] : s.as.slice(0, -2);
+  const bBatch = s.bs.slice(0, -2);
+  const mt = tiles(M, mr);
+  // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels.
+  const per = maxE(c64(1), tiles(mt, CHUNKS));
+  const chunks = tiles(mt, per);
+  const kb = tiles(K, KC);
+  const acc = (r: number, c: number) => `c${r}_${c}`;
+  const body = nest("g", [...batch.map(dimExpr), chunks], (gv) => {
+    const bv = gv.slice(0, -1), g = gv[gv.length - 1]!;
+    const aRows = s.bIdx(s.as, bv);
+    const panelBase = mul(flatten(s.bIdx(s.bs, bv), bBatch), pack.panels);
+    const cIdx = (i: KExpr, j: KExpr) => flatten(s.row ? [...bv, j] : [...bv, i, j], os);
+    const lastRow = sub(M, c64(1));
+    return nest("kb", [kb], ([kbv]) => {
+      const k0 = mul(kbv!, c64(KC));
+      const kn = minE(c64(KC), sub(K, k0));
+      return nest("jt", [pack.panels], ([jt]) => {
+        const j0 = mul(jt!, c64(nr));
+        const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
+        return nest("it", [minE(per, sub(mt, mul(g, per)))], ([it]) => {
+          const i0 = mul(add(mul(g, per), it!), c64(mr));
+          const out: KStmt[] = [];
+          const zero: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
+          const reload: KStmt[] = [];
+          for (let r = 0; r < mr; r++) {
+            const i = minE(add(i0, c64(r)), lastRow);
+            for (let c = 0; c < 2; c++) {
+              out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
+              reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: outBuf, idx: cIdx(i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
+            }
+          }
+          // Later K blocks add to what earlier ones stored.
+          out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
+          const panel = mul(add(panelBase, jt!), K);
+          out.push(...nest("k", [kn], ([kk]) => {
+            const k = add(k0, kk!);
+            const st: KStmt[] = [];
+            const at = mul(add(panel, k), c64(nr));
+            for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pack.buf, idx: add(at, c64(c * W)), lanes: W }, lanes: W });
+            const aAt = mul(add(mul(add(mul(flatten(aRows, aBatch), qa.panels), add(mul(g, per), it!)), K), k), c64(mr));
+            for (let r = 0; r < mr; r++) {
+              const av: KExpr = { k: "load", t, buf: qa.buf, idx: add(aAt, c64(r)) };
+              st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
+              for (let c = 0; c < 2; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
+            }
+            return st;
+          }, false));
+          for (let r = 0; r < mr; r++) {
+            const i = add(i0, c64(r));
+            const stores: KStmt[] = [0, 1].map((c) => ({ k: "store", buf: outBuf, idx: cIdx(i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }));
+            out.push(r === 0 ? stores[0]! : { k: "if", cond: bin("lt", i, M), body: stores });
+            if (r === 0) out.push(stores[1]!);
+          }
+          return out;
+        }, false);
+      }, false);
+    }, false);
+  });
+  return { body, cost: mul(dimExpr(os.reduce((x, d) => x.mul(d), Dim.const(1))), K), before: [qa.kernel, pack.kernel] };
+}
+
+function scalarGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  const [a, b] = n.inputs as [Value, Value];
+  const { row, as, bs, os, batch, M, K, N, bIdx } = shapeOf(n);
+  const t = ktype(n.output.type.dtype);
   const body = nest("p", [...batch.map(dimExpr), tiles(M, MR)], (pv) => {
     const bv = pv.slice(0, -1), i0 = mul(pv[pv.length - 1]!, c64(MR));
     const aAt = (i: KExpr, k: KExpr) => ctx.at(a, row ? [k] : [...bIdx(as, bv), i, k]);
     const bAt = (k: KExpr, j: KExpr) => ctx.at(b, [...bIdx(bs, bv), k, j]);
     const cIdx = (i: KExpr, j: KExpr) => flatten(row ? [...bv, j] : [...bv, i, j], os);
-    // Vectors (f32 only) need rows of B and C in memory: B's element must be a plain load.
-    const vec = W > 1 && t === "f32" && bAt(c64(0), c64(0)).k === "load";
-    const nr = vec ? 2 * W : NR;
-    return nest("q", [tiles(N, nr)], ([jt]) => {
-      const j0 = mul(jt!, c64(nr));
+    return nest("q", [tiles(N, NR)], ([jt]) => {
+      const j0 = mul(jt!, c64(NR));
       const fast: KStmt[] = [];
-      const cols = vec ? 2 : NR;
       const acc = (r: number, c: number) => `c${r}_${c}`;
-      const zero: KExpr = vec ? { k: "splat", t, lanes: W, a: cst(t, 0) } : cst(t, 0);
-      for (let r = 0; r < MR; r++) for (let c = 0; c < cols; c++) fast.push({ k: "local", name: acc(r, c), t, init: zero, lanes: vec ? W : undefined });
+      for (let r = 0; r < MR; r++) for (let c = 0; c < NR; c++) fast.push({ k: "local", name: acc(r, c), t, init: cst(t, 0) });
       fast.push(...nest("k", [K], ([k]) => {
         const s: KStmt[] = [];
-        for (let c = 0; c < cols; c++) {
-          const e = bAt(k!, add(j0, c64(vec ? c * W : c)));
-          s.push({ k: "local", name: `b${c}`, t, init: vec && e.k === "load" ? { ...e, lanes: W } : e, lanes: vec ? W : undefined });
-        }
+        for (let c = 0; c < NR; c++) s.push({ k: "local", name: `b${c}`, t, init: bAt(k!, add(j0, c64(c))) });
         for (let r = 0; r < MR; r++) {
-          const av = aAt(add(i0, c64(r)), k!);
-          s.push({ k: "local", name: "a", t, init: vec ? { k: "splat", t, lanes: W, a: av } : av, lanes: vec ? W : undefined });
-          for (let c = 0; c < cols; c++) s.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
+          s.push({ k: "local", name: "a", t, init: aAt(add(i0, c64(r)), k!) });
+          for (let c = 0; c < NR; c++) s.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
         }
         return s;
       }, false));
-      for (let r = 0; r < MR; r++) for (let c = 0; c < cols; c++) {
-        fast.push({ k: "store", buf: outBuf, idx: cIdx(add(i0, c64(r)), add(j0, c64(vec ? c * W : c))), value: get(t, acc(r, c)), lanes: vec ? W : undefined });
+      for (let r = 0; r < MR; r++) for (let c = 0; c < NR; c++) {
+        fast.push({ k: "store", buf: outBuf, idx: cIdx(add(i0, c64(r)), add(j0, c64(c))), value: get(t, acc(r, c)) });
       }
-      const rows = bin("min", c64(MR), sub(M, i0)), left = bin("min", c64(nr), sub(N, j0));
+      const rows = bin("min", c64(MR), sub(M, i0)), left = bin("min", c64(NR), sub(N, j0));
       const edge = nest("e", [rows, left], ([r, c]) => {
         const i = add(i0, r!), j = add(j0, c!);
         return [
@@ -70,7 +208,7 @@ export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
           { k: "store", buf: outBuf, idx: cIdx(i, j), value: get(t, "s") },
         ];
       }, false);
-      const full = bin("and", bin("le", add(i0, c64(MR)), M), bin("le", add(j0, c64(nr)), N));
+      const full = bin("and", bin("le", add(i0, c64(MR)), M), bin("le", add(j0, c64(NR)), N));
       return [{ k: "if", cond: full, body: fast }, { k: "if", cond: { k: "un", t: "bool", op: "not", a: full }, body: edge }];
     }, false);
   });

@@ -3,7 +3,7 @@
 // inlined (fused) into whichever kernel reads them.
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
-import type { BinOp, KExpr, UnOp } from "../kir/kir.js";
+import type { BinOp, KExpr, KType, UnOp } from "../kir/kir.js";
 import { add, bin, c64, cast, clamp, cst, dimExpr, flatten, isConst, select, sub, un, unflatten } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes } from "./attrs.js";
 
@@ -14,6 +14,8 @@ export interface ExprCtx {
   stream(n: IRNode): number;
   /** The target's vector width in f32 lanes (1: no explicit vectors). */
   lanes: number;
+  /** A new temp buffer for a template's own use (a packed operand). */
+  scratch(t: KType, size: Dim, name: string): number;
 }
 
 const UNARY: Record<string, UnOp> = { neg: "neg", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", sign: "sign", tanh: "tanh", sigmoid: "sigmoid" };

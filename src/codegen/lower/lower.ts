@@ -9,6 +9,7 @@ import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/e
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
 import { gemmTemplate } from "./gemm.js";
+import { hoistInvariants } from "./hoist.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
 import { argmaxTemplate, convTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
@@ -145,12 +146,9 @@ class Lowering {
     }
     for (const n of g.nodes) {
       if (!HEAVY.has(n.op)) continue;
+      // The vector GEMM reads each operand once, to pack it; everything else reads its operands many times.
+      if (n.op === "matmul" && this.lanes > 1 && ktype(n.output.type.dtype) === "f32") continue;
       for (const v of n.inputs) if (!this.cheap(v)) this.mat.add(v.id);
-      // The GEMM loads rows of B as vectors: a transposed view of B is copied out contiguously first.
-      if (n.op === "matmul") {
-        const bv = n.inputs[1]!, p = this.producer.get(bv.id);
-        if (p && !(p.op === "reshape" && this.bufOf.has(p.inputs[0]!.id))) this.mat.add(bv.id);
-      }
     }
   }
 
@@ -242,6 +240,11 @@ class Lowering {
     at: (v, idx) => this.at(v, idx),
     stream: () => ++this.streams,
     lanes: 1,
+    scratch: (t, size, name) => {
+      const id = this.buffers.length;
+      this.buffers.push({ id, name, t, size, kind: "temp" });
+      return id;
+    },
   };
 
   private at(v: Value, idx: KExpr[]): KExpr {
@@ -270,6 +273,7 @@ class Lowering {
     } else {
       tpl = TEMPLATES[n.op]!(n, out, this.ctx);
     }
+    for (const pre of tpl.before ?? []) this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n]);
     this.push(tpl, `${n.op}`, this.fused);
   }
 
@@ -280,7 +284,7 @@ class Lowering {
   private push(t: Template, what: string, nodes: IRNode[]): void {
     const uniq = [...new Set(nodes)];
     const lines = [...new Set(uniq.map((n) => `${n.span.file}:${n.span.line}`))];
-    const kernel: Kernel = { name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } };
+    const kernel: Kernel = hoistInvariants({ name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } });
     this.target.push({ k: "kernel", kernel });
   }
 }

@@ -11,6 +11,10 @@ import type { ExprCtx } from "./injective.js";
 export interface Template {
   body: KStmt[];
   cost: KExpr;
+  /** Kernels that must run first (packing an operand into a scratch buffer). */
+  before?: Template[];
+  /** Suffix of the kernel's name (`pack_b` gives `k3_matmul_pack_b`). */
+  name?: string;
 }
 
 /** Nested loops over `extents` (the first parallel) around `inner`, which receives the loop variables. */

@@ -22,6 +22,7 @@ interface NativeBuf {
 
 export class NativeProgram {
   private readonly step: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
+  private readonly finite: (p: unknown, n: number) => number;
   private readonly table: BigUint64Array;
   private readonly native = new Map<number, NativeBuf>();
   private arena: { ptr: unknown; bytes: number } | undefined;
@@ -35,6 +36,7 @@ export class NativeProgram {
     const k = loadKoffi();
     const lib = k.load(libPath);
     this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
+    this.finite = lib.func("int nnc_all_finite(void *p, int64_t n)") as never;
     this.table = new BigUint64Array(program.buffers.length);
     this.dimArr = new BigInt64Array(Math.max(1, program.dims.length));
   }
@@ -61,6 +63,12 @@ export class NativeProgram {
     const b = this.program.buffers[id]!;
     const nb = this.ensure(b, dims);
     return nb.data.subarray(0, evalDim(b.size, dims));
+  }
+
+  /** Whether every element of f32 buffer `id` is finite (checked natively: a JS loop cost a fifth of a small step). */
+  allFinite(id: number, dims: ReadonlyMap<string, number>): boolean {
+    const b = this.program.buffers[id]!;
+    return this.finite(this.ensure(b, dims).ptr, evalDim(b.size, dims)) === 1;
   }
 
   /** Points buffer slot `a` at the storage of buffer `b` and vice versa (ping-pong of inputs and outputs). */
