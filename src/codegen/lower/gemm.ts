@@ -56,83 +56,102 @@ function shapeOf(n: IRNode): Shape {
 
 export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
   const t = ktype(n.output.type.dtype);
-  return ctx.lanes > 1 && t === "f32" ? packedGemm(n, outBuf, ctx) : scalarGemm(n, outBuf, ctx);
+  return ctx.lanes > 1 && t === "f32" ? packedGemm(matmulSpec(n, ctx), outBuf, ctx) : scalarGemm(n, outBuf, ctx);
 }
 
-/** Packs B[batch…, K, N] into panels P[batch…][N / nr][K][nr], zero past N. */
-function packB(n: IRNode, s: Shape, nr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
-  const b = n.inputs[1]!;
-  const bBatch = s.bs.slice(0, -2);
-  const Nd = s.bs[s.bs.length - 1]!, Kd = s.bs[s.bs.length - 2]!;
-  const padded = Nd.value !== undefined ? Dim.const(Math.ceil(Nd.value / nr) * nr) : Nd.add(Dim.const(nr));
-  const size = [...bBatch, Kd, padded].reduce((x, d) => x.mul(d), Dim.const(1));
-  const buf = ctx.scratch("f32", size, `packb${n.output.id}`);
-  const panels = tiles(s.N, nr);
-  const body = nest("p", [...bBatch.map(dimExpr), panels, s.K], (v) => {
+/** A GEMM C[batch…, i, j] = Σ_k A[i, k] · B[k, j] described by element accessors, so that a convolution
+ * (im2col) and a matmul share one kernel. Operands are packed once, so they may be any expression. */
+export interface GemmSpec {
+  /** Names the scratch buffers. */
+  id: number;
+  M: Dim;
+  K: Dim;
+  N: Dim;
+  /** C's batch axes, and the operands' own (broadcast) batch axes. */
+  batch: Dim[];
+  aBatch: Dim[];
+  bBatch: Dim[];
+  /** The operands' batch indices for C's batch index. */
+  aSel(bv: KExpr[]): KExpr[];
+  bSel(bv: KExpr[]): KExpr[];
+  /** A[ab…, i, k] for i < M, k < K. */
+  a(ab: KExpr[], i: KExpr, k: KExpr): KExpr;
+  /** B[bb…, k, j] for k < K, j < N. */
+  b(bb: KExpr[], k: KExpr, j: KExpr): KExpr;
+  /** A custom packing loop for A (im2col), filling the layout packA documents; default: from `a`. */
+  packA?(buf: number, mr: number, mt: KExpr): KStmt[];
+  /** Flat index of C[bv…, i, j] in the output buffer. */
+  c(bv: KExpr[], i: KExpr, j: KExpr): KExpr;
+}
+
+const product = (ds: Dim[]) => ds.reduce((x, d) => x.mul(d), Dim.const(1));
+/** `d` rounded up to a multiple of `r` (over-estimated by r when d is symbolic). */
+const padTo = (d: Dim, r: number) => (d.value !== undefined ? Dim.const(Math.ceil(d.value / r) * r) : d.add(Dim.const(r)));
+
+/** Packs B into panels P[bb…][N / nr][K][nr], zero past N. */
+function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+  const N = dimExpr(s.N), K = dimExpr(s.K);
+  const size = product([...s.bBatch, s.K, padTo(s.N, nr)]);
+  const buf = ctx.scratch("f32", size, `packb${s.id}`);
+  const panels = tiles(N, nr);
+  const body = nest("p", [...s.bBatch.map(dimExpr), panels, K], (v) => {
     const bv = v.slice(0, -2), jt = v[v.length - 2]!, k = v[v.length - 1]!;
     return nest("c", [c64(nr)], ([c]) => {
       const j = add(mul(jt, c64(nr)), c!);
-      const inside = bin("lt", j, s.N);
-      const val = ctx.at(b, [...bv, k, minE(j, sub(s.N, c64(1)))]);
-      const at = add(mul(add(mul(flatten(bv, bBatch), panels), jt), s.K), k);
-      return [{ k: "store", buf, idx: add(mul(at, c64(nr)), c!), value: select(inside, val, cst("f32", 0)) }];
+      const val = s.b(bv, k, minE(j, sub(N, c64(1))));
+      const at = add(mul(add(mul(flatten(bv, s.bBatch), panels), jt), K), k);
+      return [{ k: "store", buf, idx: add(mul(at, c64(nr)), c!), value: select(bin("lt", j, N), val, cst("f32", 0)) }];
     }, false);
   });
   return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b" }, panels };
 }
 
-/** Packs A[batch…, M, K] into row panels Q[batch…][M / mr][K][mr]; rows past M repeat the last row. */
-function packA(n: IRNode, s: Shape, mr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
-  const a = n.inputs[0]!;
-  const aBatch = s.row ? [] : s.as.slice(0, -2);
-  const Md = s.as[s.as.length - 2]!, Kd = s.as[s.as.length - 1]!;
-  const padded = Md.value !== undefined ? Dim.const(Math.ceil(Md.value / mr) * mr) : Md.add(Dim.const(mr));
-  const size = [...aBatch, Kd, padded].reduce((x, d) => x.mul(d), Dim.const(1));
-  const buf = ctx.scratch("f32", size, `packa${n.output.id}`);
-  const panels = tiles(s.M, mr);
-  const body = nest("p", [...aBatch.map(dimExpr), panels, s.K], (v) => {
+/** Packs A into row panels Q[ab…][M / mr][K][mr]; rows past M repeat the last row. */
+function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+  const M = dimExpr(s.M), K = dimExpr(s.K);
+  const size = product([...s.aBatch, s.K, padTo(s.M, mr)]);
+  const buf = ctx.scratch("f32", size, `packa${s.id}`);
+  const panels = tiles(M, mr);
+  const body = s.packA?.(buf, mr, panels) ?? nest("p", [...s.aBatch.map(dimExpr), panels, K], (v) => {
     const bv = v.slice(0, -2), it = v[v.length - 2]!, k = v[v.length - 1]!;
     return nest("r", [c64(mr)], ([r]) => {
-      const i = minE(add(mul(it, c64(mr)), r!), sub(s.M, c64(1)));
-      const val = ctx.at(a, s.row ? [k] : [...bv, i, k]);
-      const at = add(mul(add(mul(flatten(bv, aBatch), panels), it), s.K), k);
-      return [{ k: "store", buf, idx: add(mul(at, c64(mr)), r!), value: val }];
+      const i = minE(add(mul(it, c64(mr)), r!), sub(M, c64(1)));
+      const at = add(mul(add(mul(flatten(bv, s.aBatch), panels), it), K), k);
+      return [{ k: "store", buf, idx: add(mul(at, c64(mr)), r!), value: s.a(bv, i, k) }];
     }, false);
   });
   return { buf, kernel: { body, cost: dimExpr(size), name: "pack_a" }, panels };
 }
 
-function packedGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
-  const s = shapeOf(n);
-  const { M, K, N, batch, os } = s;
+/** Rows per register tile for `s`: a small constant M gets tiles of exactly M rows (taller ones waste rows). */
+export const tileRows = (M: Dim): number => (M.value !== undefined && M.value < MR ? M.value : MR);
+
+export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template {
+  const M = dimExpr(s.M), K = dimExpr(s.K), N = dimExpr(s.N);
   const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
-  // A tile taller than C wastes its rows: a small constant M gets tiles of exactly M rows.
-  const Mc = s.as[s.as.length - 2]!.value;
-  const mr = Mc !== undefined && Mc < MR ? Mc : MR;
-  const pack = packB(n, s, nr, ctx);
-  const qa = packA(n, s, mr, ctx);
-  const aBatch = s.row ? [] : s.as.slice(0, -2);
-  const bBatch = s.bs.slice(0, -2);
+  const mr = tileRows(s.M);
+  const pb = packB(s, nr, ctx);
+  const pa = packA(s, mr, ctx);
   const mt = tiles(M, mr);
   // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels.
   const per = maxE(c64(1), tiles(mt, CHUNKS));
   const chunks = tiles(mt, per);
   const kb = tiles(K, KC);
   const acc = (r: number, c: number) => `c${r}_${c}`;
-  const body = nest("g", [...batch.map(dimExpr), chunks], (gv) => {
+  const body = nest("g", [...s.batch.map(dimExpr), chunks], (gv) => {
     const bv = gv.slice(0, -1), g = gv[gv.length - 1]!;
-    const aRows = s.bIdx(s.as, bv);
-    const panelBase = mul(flatten(s.bIdx(s.bs, bv), bBatch), pack.panels);
-    const cIdx = (i: KExpr, j: KExpr) => flatten(s.row ? [...bv, j] : [...bv, i, j], os);
+    const aBase = mul(flatten(s.aSel(bv), s.aBatch), pa.panels);
+    const bBase = mul(flatten(s.bSel(bv), s.bBatch), pb.panels);
     const lastRow = sub(M, c64(1));
     return nest("kb", [kb], ([kbv]) => {
       const k0 = mul(kbv!, c64(KC));
       const kn = minE(c64(KC), sub(K, k0));
-      return nest("jt", [pack.panels], ([jt]) => {
+      return nest("jt", [pb.panels], ([jt]) => {
         const j0 = mul(jt!, c64(nr));
         const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
         return nest("it", [minE(per, sub(mt, mul(g, per)))], ([it]) => {
-          const i0 = mul(add(mul(g, per), it!), c64(mr));
+          const tile = add(mul(g, per), it!);
+          const i0 = mul(tile, c64(mr));
           const out: KStmt[] = [];
           const zero: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
           const reload: KStmt[] = [];
@@ -140,20 +159,19 @@ function packedGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
             const i = minE(add(i0, c64(r)), lastRow);
             for (let c = 0; c < 2; c++) {
               out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
-              reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: outBuf, idx: cIdx(i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
+              reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
             }
           }
           // Later K blocks add to what earlier ones stored.
           out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
-          const panel = mul(add(panelBase, jt!), K);
           out.push(...nest("k", [kn], ([kk]) => {
             const k = add(k0, kk!);
             const st: KStmt[] = [];
-            const at = mul(add(panel, k), c64(nr));
-            for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pack.buf, idx: add(at, c64(c * W)), lanes: W }, lanes: W });
-            const aAt = mul(add(mul(add(mul(flatten(aRows, aBatch), qa.panels), add(mul(g, per), it!)), K), k), c64(mr));
+            const bAt = mul(add(mul(add(bBase, jt!), K), k), c64(nr));
+            for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
+            const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
             for (let r = 0; r < mr; r++) {
-              const av: KExpr = { k: "load", t, buf: qa.buf, idx: add(aAt, c64(r)) };
+              const av: KExpr = { k: "load", t, buf: pa.buf, idx: add(aAt, c64(r)) };
               st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
               for (let c = 0; c < 2; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
             }
@@ -161,7 +179,7 @@ function packedGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
           }, false));
           for (let r = 0; r < mr; r++) {
             const i = add(i0, c64(r));
-            const stores: KStmt[] = [0, 1].map((c) => ({ k: "store", buf: outBuf, idx: cIdx(i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }));
+            const stores: KStmt[] = [0, 1].map((c) => ({ k: "store", buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }));
             out.push(r === 0 ? stores[0]! : { k: "if", cond: bin("lt", i, M), body: stores });
             if (r === 0) out.push(stores[1]!);
           }
@@ -170,7 +188,21 @@ function packedGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
       }, false);
     }, false);
   });
-  return { body, cost: mul(dimExpr(os.reduce((x, d) => x.mul(d), Dim.const(1))), K), before: [qa.kernel, pack.kernel] };
+  return { body, cost: mul(dimExpr(product([...s.batch, s.M, s.N])), K), before: [pa.kernel, pb.kernel] };
+}
+
+/** The matmul node as a GEMM over its operands' elements. */
+function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
+  const [a, b] = n.inputs as [Value, Value];
+  const s = shapeOf(n);
+  return {
+    id: n.output.id, M: s.as[s.as.length - 2]!, K: s.as[s.as.length - 1]!, N: s.bs[s.bs.length - 1]!,
+    batch: s.batch, aBatch: s.row ? [] : s.as.slice(0, -2), bBatch: s.bs.slice(0, -2),
+    aSel: (bv) => (s.row ? [] : s.bIdx(s.as, bv)), bSel: (bv) => s.bIdx(s.bs, bv),
+    a: (ab, i, k) => ctx.at(a, s.row ? [k] : [...ab, i, k]),
+    b: (bb, k, j) => ctx.at(b, [...bb, k, j]),
+    c: (bv, i, j) => flatten(s.row ? [...bv, j] : [...bv, i, j], s.os),
+  };
 }
 
 function scalarGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {

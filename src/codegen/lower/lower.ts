@@ -12,7 +12,8 @@ import { gemmTemplate } from "./gemm.js";
 import { hoistInvariants } from "./hoist.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
-import { argmaxTemplate, convTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
+import { convGemmTemplate } from "./conv-gemm.js";
+import { argmaxTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
 
 export interface LowerResult {
   program?: KProgram;
@@ -24,7 +25,7 @@ const HEAVY = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_fil
 const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx) => Template> = {
   sum: reduceTemplate, mean: reduceTemplate, max: reduceTemplate, min: reduceTemplate,
   sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: gemmTemplate,
-  conv2d: convTemplate, conv2d_grad_input: convTemplate, conv2d_grad_filter: convTemplate,
+  conv2d: convGemmTemplate, conv2d_grad_input: convGemmTemplate, conv2d_grad_filter: convGemmTemplate,
   max_pool2d: poolTemplate, max_pool2d_grad: poolTemplate, avg_pool2d: poolTemplate, avg_pool2d_grad: poolTemplate,
   scatter_add: scatterTemplate,
 };

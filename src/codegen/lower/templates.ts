@@ -4,7 +4,7 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cast, clamp, cst, dimExpr, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
+import { add, bin, c64, cast, clamp, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 
@@ -26,6 +26,8 @@ export function nest(prefix: string, extents: KExpr[], inner: (vars: KExpr[]) =>
 }
 
 const dims = (v: Value): Dim[] => v.type.shape;
+/** Columns a reduction sweeps at once when it reduces leading axes. */
+const NR = 16;
 const exts = (ds: Dim[]): KExpr[] => ds.map(dimExpr);
 
 type ReduceKind = "sum" | "max" | "min";
@@ -44,18 +46,40 @@ function reduceNest(x: Value, reduced: boolean[], kind: ReduceKind, outBuf: numb
   const keptAxes = xs.map((_, i) => i).filter((i) => !reduced[i]);
   const redAxes = xs.map((_, i) => i).filter((i) => reduced[i]);
   const init = kind === "sum" ? cst(t, 0) : kind === "max" ? lowest(t) : highest(t);
+  const step = (acc: KExpr, v: KExpr): KExpr => kind === "sum" ? bin("add", acc, v)
+    // NaN wins and stays, as in the reference: v != v takes v; acc != acc keeps acc.
+    : select(bin("or", bin(kind === "max" ? "gt" : "lt", v, acc), un("not", bin("eq", v, v))), v, acc);
+  const at = (rv: KExpr[], kv: KExpr[]) => ctx.at(x, xs.map((_, i) => (reduced[i] ? rv[redAxes.indexOf(i)]! : kv[keptAxes.indexOf(i)]!)));
+  if (keptAxes.length && redAxes.length && redAxes.every((i) => i < keptAxes[0]!)) return columnReduce();
   const body = nest("o", keptAxes.map((i) => dimExpr(xs[i]!)), (kv) => {
-    const inner = nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => {
-      const idx = xs.map((_, i) => (reduced[i] ? rv[redAxes.indexOf(i)]! : kv[keptAxes.indexOf(i)]!));
-      const v = ctx.at(x, idx), acc: KExpr = { k: "get", t, name: "acc" };
-      const next = kind === "sum" ? bin("add", acc, v)
-        // NaN wins and stays, as in the reference: v != v takes v; acc != acc keeps acc.
-        : select(bin("or", bin(kind === "max" ? "gt" : "lt", v, acc), un("not", bin("eq", v, v))), v, acc);
-      return [{ k: "set", name: "acc", value: next }];
-    }, false);
+    const inner = nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => [{ k: "set", name: "acc", value: step({ k: "get", t, name: "acc" }, at(rv, kv)) }], false);
     return [{ k: "local", name: "acc", t, init }, ...inner, { k: "store", buf: outBuf, idx: outIdx(kv), value: finish({ k: "get", t, name: "acc" }) }];
   });
   return { body, cost: sizeExpr(xs) };
+
+  /**
+   * Leading axes reduced (a bias gradient: [B, …, F] → [F]): a row-by-row sweep over NR columns at a
+   * time, so memory is read in order instead of one strided column per output.
+   */
+  function columnReduce(): Template {
+    const keptShape = keptAxes.map((i) => xs[i]!);
+    const S = sizeExpr(keptShape);
+    const acc = (c: number) => `acc${c}`;
+    const body = nest("o", [div(add(S, c64(NR - 1)), c64(NR))], ([jt]) => {
+      const col = (c: number) => add(mul(jt!, c64(NR)), c64(c));
+      const out: KStmt[] = Array.from({ length: NR }, (_, c) => ({ k: "local", name: acc(c), t, init }));
+      out.push(...nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => Array.from({ length: NR }, (_, c): KStmt => {
+        const kv = unflatten(bin("min", col(c), sub(S, c64(1))), keptShape);
+        return { k: "set", name: acc(c), value: step({ k: "get", t, name: acc(c) }, at(rv, kv)) };
+      }), false));
+      for (let c = 0; c < NR; c++) {
+        const value = finish({ k: "get", t, name: acc(c) });
+        out.push({ k: "if", cond: bin("lt", col(c), S), body: [{ k: "store", buf: outBuf, idx: outIdx(unflatten(col(c), keptShape)), value }] });
+      }
+      return out;
+    });
+    return { body, cost: sizeExpr(xs) };
+  }
 }
 
 export function reduceTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
@@ -110,7 +134,7 @@ export function argmaxTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Templat
 
 // ---- convolution and pooling (NHWC, TensorFlow padding) ----
 
-interface Geo { B: KExpr; H: number; W: number; C: number; KH: number; KW: number; SH: number; SW: number; OH: number; OW: number; PT: number; PL: number }
+export interface Geo { B: KExpr; H: number; W: number; C: number; KH: number; KW: number; SH: number; SW: number; OH: number; OW: number; PT: number; PL: number }
 
 function geometry(size: number, k: number, stride: number, padding: string): { out: number; pad: number } {
   if (padding === "same") {
@@ -120,7 +144,7 @@ function geometry(size: number, k: number, stride: number, padding: string): { o
   return { out: Math.floor((size - k) / stride) + 1, pad: 0 };
 }
 
-function geo(n: IRNode, x: Dim[], kh: number, kw: number, defaultStrides: number[]): Geo {
+export function geo(n: IRNode, x: Dim[], kh: number, kw: number, defaultStrides: number[]): Geo {
   const [B, H, W, C] = x as [Dim, Dim, Dim, Dim];
   const need = (d: Dim, what: string) => {
     if (d.value === undefined) throw new LowerError(`${n.op}: the ${what} must be known at compile time, found ${d}`, n);
@@ -134,7 +158,7 @@ function geo(n: IRNode, x: Dim[], kh: number, kw: number, defaultStrides: number
 }
 
 /** Input row/column of an output position and a tap, and whether it is inside the image. */
-function tap(g: Geo, oy: KExpr, ox: KExpr, ky: KExpr, kx: KExpr) {
+export function tap(g: Geo, oy: KExpr, ox: KExpr, ky: KExpr, kx: KExpr) {
   const iy = add(sub(mul(oy, c64(g.SH)), c64(g.PT)), ky), ix = add(sub(mul(ox, c64(g.SW)), c64(g.PL)), kx);
   const inside = bin("and", bin("and", bin("ge", iy, c64(0)), bin("lt", iy, c64(g.H))), bin("and", bin("ge", ix, c64(0)), bin("lt", ix, c64(g.W))));
   return { iy, ix, inside };

@@ -1,0 +1,152 @@
+// Convolution and both of its gradients as GEMMs (with vectors; without, the direct loops in
+// templates.ts). The image side is packed im2col-style straight into the GEMM's A panels, one tap
+// (ky, kx) at a time so the channel loop reads contiguous NHWC memory:
+//   conv2d:             C[(b,oy,ox), f]  = Σ_(ky,kx,c) x[b, oy·s+ky−p, ox·s+kx−p, c] · w[ky,kx,c,f]
+//   conv2d_grad_input:  dx[(b,y,x), c]   = Σ_(ky,kx,f) dy[b, (y+p−ky)/s, (x+p−kx)/s, f] · w[ky,kx,c,f]
+//   conv2d_grad_filter: dw[(ky,kx,c), f] = Σ_(b,oy,ox) x[b, oy·s+ky−p, ox·s+kx−p, c] · dy[b,oy,ox,f]
+import { Dim } from "../../ir/dim.js";
+import type { IRNode, Value } from "../../ir/graph.js";
+import type { KExpr, KStmt } from "../kir/kir.js";
+import { add, bin, c64, cst, div, mod, mul, select, sub } from "../kir/expr.js";
+import type { ExprCtx } from "./injective.js";
+import { type GemmSpec, packedGemm } from "./gemm.js";
+import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
+
+const dims = (v: Value): Dim[] => v.type.shape;
+const minE = (a: KExpr, b: KExpr) => bin("min", a, b);
+const within = (v: KExpr, n: number) => bin("and", bin("ge", v, c64(0)), bin("lt", v, c64(n)));
+const clampTo = (v: KExpr, n: number) => minE(bin("max", v, c64(0)), c64(n - 1));
+
+/** Convolution ops: a GEMM when the target has vectors, the direct loops otherwise. */
+export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+  if (ctx.lanes <= 1) return convTemplate(n, outBuf, ctx);
+  const xShape = n.op === "conv2d_grad_input" ? dims(n.inputs[2]!) : dims(n.inputs[0]!);
+  const wShape = n.op === "conv2d_grad_filter" ? dims(n.inputs[2]!) : dims(n.inputs[1]!);
+  const [KH, KW, , F] = wShape.map((d) => d.value!) as [number, number, number, number];
+  const g = geo(n, xShape, KH, KW, [1, 1]);
+  const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx) : n.op === "conv2d_grad_input" ? gradInput(n, g, F, xShape[0]!, ctx) : gradFilter(n, g, F, xShape[0]!, ctx);
+  return packedGemm(spec, outBuf, ctx);
+}
+
+/** Fields every convolution GEMM shares: no batch axes, C stored row-major [M, N]. */
+function plain(id: number, M: Dim, K: number | Dim, N: number): Pick<GemmSpec, "id" | "M" | "K" | "N" | "batch" | "aBatch" | "bBatch" | "aSel" | "bSel" | "c"> {
+  return {
+    id, M, K: typeof K === "number" ? Dim.const(K) : K, N: Dim.const(N), batch: [], aBatch: [], bBatch: [],
+    aSel: () => [], bSel: () => [], c: (_bv, i, j) => add(mul(i, c64(N)), j),
+  };
+}
+
+/** Where row r of A panel `it` keeps column k: the layout packA documents in gemm.ts. */
+const panelAt = (it: KExpr, K: KExpr, k: KExpr, mr: number, r: KExpr) => add(mul(add(mul(it, K), k), c64(mr)), r);
+
+/** A panel row per output pixel (b, oy, ox): for each tap, C channels of x (zeros outside the image). */
+function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
+  const [x, w] = n.inputs as [Value, Value];
+  const K = g.KH * g.KW * g.C, P = g.OH * g.OW;
+  const M = B.mul(Dim.const(P));
+  const pixel = (i: KExpr) => ({ b: div(i, c64(P)), oy: mod(div(i, c64(g.OW)), c64(g.OH)), ox: mod(i, c64(g.OW)) });
+  const tapOf = (k: KExpr) => ({ ky: div(k, c64(g.KW * g.C)), kx: mod(div(k, c64(g.C)), c64(g.KW)), c: mod(k, c64(g.C)) });
+  return {
+    ...plain(n.output.id, M, K, F),
+    a: (_ab, i, k) => {
+      const { b, oy, ox } = pixel(i), { ky, kx, c } = tapOf(k);
+      const t = tap(g, oy, ox, ky, kx);
+      return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
+    },
+    b: (_bb, k, j) => {
+      const { ky, kx, c } = tapOf(k);
+      return ctx.at(w, [ky, kx, c, j]);
+    },
+    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
+      const i = minE(add(mul(it!, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
+      const { b, oy, ox } = pixel(i);
+      return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
+        const t = tap(g, oy, ox, ky!, kx!);
+        const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(g.C));
+        const put = (v: (c: KExpr) => KExpr): KStmt[] => nest("c", [c64(g.C)], ([c]) => [{ k: "store", buf, idx: panelAt(it!, c64(K), add(k0, c!), mr, r!), value: v(c!) }], false);
+        return [
+          { k: "if", cond: t.inside, body: put((c) => ctx.at(x, [b, t.iy, t.ix, c])) },
+          { k: "if", cond: { k: "un", t: "bool", op: "not", a: t.inside }, body: put(() => cst("f32", 0)) },
+        ];
+      }, false);
+    }, false)),
+  };
+}
+
+/** A panel row per input pixel (b, y, x): for each tap, F channels of dy from the output pixel it fed. */
+function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
+  const [dy, w] = n.inputs as [Value, Value];
+  const K = g.KH * g.KW * F, P = g.H * g.W;
+  const M = B.mul(Dim.const(P));
+  const pixel = (i: KExpr) => ({ b: div(i, c64(P)), y: mod(div(i, c64(g.W)), c64(g.H)), xx: mod(i, c64(g.W)) });
+  const tapOf = (k: KExpr) => ({ ky: div(k, c64(g.KW * F)), kx: mod(div(k, c64(F)), c64(g.KW)), f: mod(k, c64(F)) });
+  /** The output pixel that tap (ky, kx) of input pixel (y, x) belongs to, if any. */
+  const source = (y: KExpr, xx: KExpr, ky: KExpr, kx: KExpr) => {
+    const ny = sub(add(y, c64(g.PT)), ky), nx = sub(add(xx, c64(g.PL)), kx);
+    const oy = div(ny, c64(g.SH)), ox = div(nx, c64(g.SW));
+    let ok = bin("and", bin("ge", ny, c64(0)), bin("ge", nx, c64(0)));
+    if (g.SH > 1) ok = bin("and", ok, bin("eq", mod(ny, c64(g.SH)), c64(0)));
+    if (g.SW > 1) ok = bin("and", ok, bin("eq", mod(nx, c64(g.SW)), c64(0)));
+    ok = bin("and", ok, bin("and", bin("lt", oy, c64(g.OH)), bin("lt", ox, c64(g.OW))));
+    return { oy, ox, ok };
+  };
+  return {
+    ...plain(n.output.id, M, K, g.C),
+    a: (_ab, i, k) => {
+      const { b, y, xx } = pixel(i), { ky, kx, f } = tapOf(k);
+      const s = source(y, xx, ky, kx);
+      return select(s.ok, ctx.at(dy, [b, clampTo(s.oy, g.OH), clampTo(s.ox, g.OW), f]), cst("f32", 0));
+    },
+    b: (_bb, k, j) => {
+      const { ky, kx, f } = tapOf(k);
+      return ctx.at(w, [ky, kx, j, f]);
+    },
+    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
+      const i = minE(add(mul(it!, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
+      const { b, y, xx } = pixel(i);
+      return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
+        const s = source(y, xx, ky!, kx!);
+        const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(F));
+        const put = (v: (f: KExpr) => KExpr): KStmt[] => nest("f", [c64(F)], ([f]) => [{ k: "store", buf, idx: panelAt(it!, c64(K), add(k0, f!), mr, r!), value: v(f!) }], false);
+        return [
+          { k: "if", cond: s.ok, body: put((f) => ctx.at(dy, [b, s.oy, s.ox, f])) },
+          { k: "if", cond: { k: "un", t: "bool", op: "not", a: s.ok }, body: put(() => cst("f32", 0)) },
+        ];
+      }, false);
+    }, false)),
+  };
+}
+
+/** A panel row per filter tap and channel (ky, kx, c): x at that tap for every output pixel of the batch. */
+function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
+  const [x, dy] = n.inputs as [Value, Value];
+  const P = g.OH * g.OW, rows = g.KH * g.KW * g.C;
+  const K = B.mul(Dim.const(P));
+  const tapOf = (i: KExpr) => ({ ky: div(i, c64(g.KW * g.C)), kx: mod(div(i, c64(g.C)), c64(g.KW)), c: mod(i, c64(g.C)) });
+  const pixel = (k: KExpr) => ({ b: div(k, c64(P)), oy: mod(div(k, c64(g.OW)), c64(g.OH)), ox: mod(k, c64(g.OW)) });
+  return {
+    ...plain(n.output.id, Dim.const(rows), K, F),
+    a: (_ab, i, k) => {
+      const { ky, kx, c } = tapOf(i), { b, oy, ox } = pixel(k);
+      const t = tap(g, oy, ox, ky, kx);
+      return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
+    },
+    b: (_bb, k, j) => {
+      const { b, oy, ox } = pixel(k);
+      return ctx.at(dy, [b, oy, ox, j]);
+    },
+    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
+      const { ky, kx, c } = tapOf(minE(add(mul(it!, c64(mr)), r!), c64(rows - 1)));
+      return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
+        const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
+        const rowIn = within(iy, g.H);
+        return nest("o", [c64(g.OW)], ([ox]) => {
+          const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
+          const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
+          const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
+          return [{ k: "store", buf, idx: panelAt(it!, mul(g.B, c64(P)), k, mr, r!), value: v }];
+        }, false);
+      }, false);
+    }, false)),
+  };
+}
