@@ -11,7 +11,7 @@ const dist = (p) => import(new URL(`../dist/src/${p}`, import.meta.url).href);
 const { planFor } = await dist("cli/run.js");
 const { processIo } = await dist("cli/io.js");
 const { createSession } = await dist("runtime/session.js");
-const { stepRunner } = await dist("runtime/cpu/backend.js");
+const { evalRunner, stepRunner } = await dist("runtime/cpu/backend.js");
 const { Rng } = await dist("runtime/rng.js");
 
 /**
@@ -63,13 +63,27 @@ export function nncTrainer(file, batch, features = "normal", env = process.env) 
   return { step, message };
 }
 
+/** W4's models: W1's MLP and W2's CNN, with their inputs drawn as the peers draw them. */
+const W4_MODELS = { mlp: ["bench/models/w1_mlp.nn", "normal"], cnn: ["examples/cifar10_cnn.nn", "uniform"] };
+
 /**
- * Inference (forward only, batch `batch`) of a W4 model, "mlp" or "cnn". nnc has no compiled inference
- * entry yet: return null, and the table says "n/a". To fill in later, return `{ step() }` that runs
- * one forward pass on a fixed batch; run.mjs then times it against ONNX Runtime and PyTorch.
+ * Inference of a W4 model ("mlp" or "cnn") at `batch`: the model graph alone (no loss) in evaluation
+ * mode, compiled, with its initial weights loaded once. `step()` runs one forward pass on a fixed batch
+ * and returns the predictions [batch, 10] (a view of native memory), as the peers' `model(x)`.
  */
-export function nncInference(_model, _batch) {
-  return null;
+export function nncInference(model, batch, env = process.env) {
+  const spec = W4_MODELS[model];
+  if (!spec) throw new Error(`no W4 model ${model}; choose from ${Object.keys(W4_MODELS).join(", ")}`);
+  const { s } = session(spec[0], batch);
+  const g = s.plan.model.graph;
+  const { runner, message } = evalRunner(g, "cpu", env);
+  if (runner.backend !== "cpu") throw new Error(`nnc fell back: ${message}`);
+  runner.load(s.weights);
+  const { x } = randomBatch(s.data.train, batch, spec[1], new Rng(1));
+  const feeds = new Map([[g.inputs[0].id, x]]);
+  const step = () => runner.run(feeds)[0];
+  for (let i = 0; i < 3; i++) step();
+  return { step, message };
 }
 
 /**

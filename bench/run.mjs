@@ -202,7 +202,7 @@ const WORKLOADS = {
     await withPeers(peers, () => compare("W3", "lstm T=200 batch 64", "samples/s", nnc, peers));
   },
 
-  /** Inference at batch 256 of W1's and W2's models: nnc (none yet), ONNX Runtime and PyTorch. */
+  /** Inference at batch 256 of W1's and W2's models: nnc (compiled, forward only), ONNX Runtime and PyTorch. */
   async W4(peer) {
     const ort = loadOrt();
     if (!ort) notes.push("W4: onnxruntime-node is not installed under bench/.deps (see bench/README.md); ONNX Runtime skipped");
@@ -210,8 +210,7 @@ const WORKLOADS = {
     try {
       for (const [model, kind] of [["mlp", "torch_mlp"], ["cnn", "torch_cnn"]]) {
         const batch = 256;
-        const inf = nncInference(model, batch);
-        const nnc = inf ? { name: "nnc", perStep: batch, block: localBlock(inf.step) } : "n/a (no compiled inference yet)";
+        const nnc = tryNnc(() => ({ name: "nnc", perStep: batch, block: localBlock(nncInference(model, batch).step) }));
         const peers = [];
         if (ort) {
           const exp = await peer.call({ op: "export_onnx", kind, batch, path: path.join(dir, `${model}.onnx`) });

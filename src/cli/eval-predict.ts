@@ -5,16 +5,17 @@ import { applyTransforms, DataError, type DataSet, parseCsv, parseNpy, parseNumb
 import type { TrainPlan } from "../elab/train-plan.js";
 import { plainScalar } from "../elab/values.js";
 import { checkpointExists, loadCheckpoint, type Checkpoint } from "../runtime/checkpoint.js";
-import { evaluate, paramFeeds } from "../runtime/evaluate.js";
+import type { Graph } from "../ir/graph.js";
+import { type Backend, evalRunner } from "../runtime/cpu/backend.js";
+import { evaluate, type GraphRunner } from "../runtime/evaluate.js";
 import { takeRows } from "../runtime/batches.js";
 import { writeNpy } from "../runtime/npy-write.js";
-import { Executor } from "../runtime/ref/executor.js";
 import { checkCheckpointFits, objectiveFor, prepareData } from "../runtime/session.js";
 import { RuntimeError, sizeOf, type Tensor, tensor } from "../runtime/tensor.js";
 import { displayPath, Exit, type CliIo } from "./io.js";
-import { intFlag, planFor, runDir, runtimeFailure, UsageError } from "./run.js";
+import { backendFlag, intFlag, planFor, runDir, runtimeFailure, UsageError } from "./run.js";
 
-interface CkFlags { checkpoint?: string; out?: string }
+interface CkFlags { checkpoint?: string; out?: string; backend?: string }
 
 /** The checkpoint a command uses: the flag, else runs/<file>/checkpoints/best, else …/last. */
 function findCheckpoint(entry: string, flags: CkFlags): string {
@@ -34,15 +35,27 @@ function load(entry: string, plan: TrainPlan, flags: CkFlags): Checkpoint {
   return ck;
 }
 
-export function evalCommand(file: string | undefined, flags: CkFlags & { split?: string; batch?: string; format?: string }, io: CliIo): number {
-  let batch: number | undefined;
+/** The graph's evaluation-mode runner; a CPU backend that cannot compile it says why on stderr. */
+function runnerFor(g: Graph, backend: Backend, io: CliIo): GraphRunner {
+  const c = evalRunner(g, backend, io.env);
+  if (backend !== "ref" && c.runner.backend !== "cpu") io.stderr.write(`note: running on the ${c.message}\n`);
+  return c.runner;
+}
+
+/** Checks flags before anything loads; a bad value prints a usage error. */
+function usage<T>(io: CliIo, f: () => T): T | undefined {
   try {
-    batch = intFlag(flags.batch, "--batch");
+    return f();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`error: ${e.message}\n`);
-    return Exit.usage;
+    return undefined;
   }
+}
+
+export function evalCommand(file: string | undefined, flags: CkFlags & { split?: string; batch?: string; format?: string }, io: CliIo): number {
+  const checked = usage(io, () => ({ batch: intFlag(flags.batch, "--batch"), backend: backendFlag(flags.backend) }));
+  if (!checked) return Exit.usage;
   const p = planFor(file, io, "eval");
   if ("exit" in p) return p.exit;
   try {
@@ -52,7 +65,7 @@ export function evalCommand(file: string | undefined, flags: CkFlags & { split?:
     const split = flags.split ?? (data.test ? "test" : "train");
     const ds = split === "test" ? data.test : split === "val" || split === "validation" ? data.val : split === "train" ? data.train : undefined;
     if (!ds) throw new RuntimeError(`there is no ${split} split`, [`splits here: train${data.val ? ", val" : ""}${data.test ? ", test" : ""}`]);
-    const { logs } = evaluate(obj, ck.weights, ds, batch ?? p.plan.batch);
+    const { logs } = evaluate(obj, ck.weights, ds, checked.batch ?? p.plan.batch, runnerFor(obj.graph, checked.backend, io));
     if (flags.format === "json") io.stdout.write(JSON.stringify({ split, samples: ds.features.shape[0], ...logs }, null, 2) + "\n");
     else io.stdout.write(`${split} (${ds.features.shape[0]} samples): ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(" - ")}\n`);
     return Exit.ok;
@@ -62,6 +75,8 @@ export function evalCommand(file: string | undefined, flags: CkFlags & { split?:
 }
 
 export function predictCommand(file: string | undefined, flags: CkFlags & { input?: string; output?: string }, io: CliIo): number {
+  const backend = usage(io, () => backendFlag(flags.backend));
+  if (!backend) return Exit.usage;
   const p = planFor(file, io, "predict");
   if ("exit" in p) return p.exit;
   try {
@@ -72,13 +87,13 @@ export function predictCommand(file: string | undefined, flags: CkFlags & { inpu
     let ds: DataSet = { features: readInputs(flags.input, sample, p.plan), labels: tensor("i32", [0], []) };
     ds = { ...ds, labels: tensor("i32", [ds.features.shape[0]!], new Array(ds.features.shape[0]!).fill(0)) };
     ds = applyTransforms(restoreTransforms((ck.meta["transforms"] as { name: string; state: TransformState }[]) ?? []).filter((t) => t.name !== "one_hot"), ds);
-    const feeds = paramFeeds({ graph: g }, ck.weights);
+    const runner = runnerFor(g, backend, io);
+    runner.load(ck.weights);
     const n = ds.features.shape[0]!;
     const idx = Int32Array.from({ length: n }, (_, i) => i);
     const rows: number[][] = [];
     for (let s = 0; s < n; s += 256) {
-      feeds.set(g.inputs[0]!.id, takeRows(ds.features, idx, s, Math.min(n, s + 256)));
-      const out = new Executor({ training: false }).run(g, feeds).outputs[0]!;
+      const out = runner.run(new Map([[g.inputs[0]!.id, takeRows(ds.features, idx, s, Math.min(n, s + 256))]]))[0]!;
       const k = sizeOf(out.shape.slice(1));
       for (let r = 0; r < out.shape[0]!; r++) rows.push(Array.from(out.data.subarray(r * k, (r + 1) * k)));
     }

@@ -117,6 +117,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--split <name>", "test, val or train (default: test when the dataset has one)")
     .option("--batch <n>", "batch size")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--backend <name>", "cpu (compiled, default) or ref (the reference executor)", "cpu")
     .action((file: string | undefined, opts: Record<string, string>) => setExit(evalCommand(file, opts, io)));
 
   program
@@ -128,6 +129,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--output <file>", "write predictions to .csv or .npy (default: CSV on stdout)")
     .option("--checkpoint <dir>", "checkpoint folder (default: runs/<file name>/checkpoints/best, else last)")
     .option("--out <dir>", "the run folder `nnc run --out` used")
+    .option("--backend <name>", "cpu (compiled, default) or ref (the reference executor)", "cpu")
     .action((file: string | undefined, opts: Record<string, string>) => setExit(predictCommand(file, opts, io)));
 
   return program;

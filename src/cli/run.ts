@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { check } from "../checker.js";
 import { renderDiagnostics } from "../diag/render.js";
 import { trainPlan, type TrainPlan } from "../elab/train-plan.js";
-import { type Backend, BACKENDS, type RunnerChoice, stepRunner } from "../runtime/cpu/backend.js";
+import { type Backend, BACKENDS, evalRunner, type EvaluatorChoice, type RunnerChoice, stepRunner } from "../runtime/cpu/backend.js";
 import { createSession, type Session } from "../runtime/session.js";
 import { RuntimeError } from "../runtime/tensor.js";
 import { train } from "../runtime/trainer.js";
@@ -55,6 +55,12 @@ export function runDir(entry: string, out?: string): string {
 
 export class UsageError extends Error {}
 
+/** `--backend`: cpu (the default) or ref; anything else is a usage error. */
+export function backendFlag(v: string | undefined): Backend {
+  if (v !== undefined && !(BACKENDS as readonly string[]).includes(v)) throw new UsageError(`--backend is ${BACKENDS.join(" or ")}, found "${v}"`);
+  return (v ?? "cpu") as Backend;
+}
+
 export async function runCommand(file: string | undefined, flags: RunFlags, io: CliIo): Promise<number> {
   const p = planFor(file, io, "run");
   if ("exit" in p) return p.exit;
@@ -65,7 +71,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     plan.seed = intFlag(flags.seed, "--seed", 0) ?? plan.seed;
     const limit = intFlag(flags.limit, "--limit");
     if (limit !== undefined) plan.data.limit = Math.min(limit, plan.data.limit ?? Infinity);
-    if (flags.backend && !(BACKENDS as readonly string[]).includes(flags.backend)) throw new UsageError(`--backend is ${BACKENDS.join(" or ")}, found "${flags.backend}"`);
+    backendFlag(flags.backend);
     if (flags.history && flags.history !== "csv" && flags.history !== "json") throw new UsageError(`--history is csv or json, found "${flags.history}"`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -77,9 +83,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const outDir = runDir(p.entry, flags.out);
   let session: Session;
   let choice: RunnerChoice;
+  let evaluator: EvaluatorChoice | undefined;
   try {
     session = createSession(plan, p.entry);
-    choice = stepRunner(session, (flags.backend ?? "cpu") as Backend, io.env);
+    const backend = backendFlag(flags.backend);
+    choice = stepRunner(session, backend, io.env);
+    // Validation and test run compiled too; a run without them compiles nothing more.
+    const evaluates = [session.data.val, session.data.test].some((d) => d && d.features.shape[0]! > 0);
+    if (evaluates) evaluator = evalRunner(session.objective.graph, backend, io.env);
   } catch (e) {
     return runtimeFailure(e, io);
   }
@@ -87,14 +98,16 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const say = (s: string) => { if (!quiet) io.stdout.write(s); };
   const params = plan.model.summary.total;
   const count = (d?: { features: { shape: number[] } }) => (d ? d.features.shape[0]! : 0);
-  say(`Training ${plan.modelName} (${params.toLocaleString("en-US")} parameters) on ${plan.data.name}: ${count(session.data.train)} train, ${count(session.data.val)} validation, ${count(session.data.test)} test samples; ${choice.message}\n`);
+  // Evaluation is named only where it runs elsewhere than training (a graph only one of them can lower).
+  const evalNote = evaluator && evaluator.runner.backend !== choice.runner.backend ? `; evaluation on the ${evaluator.message}` : "";
+  say(`Training ${plan.modelName} (${params.toLocaleString("en-US")} parameters) on ${plan.data.name}: ${count(session.data.train)} train, ${count(session.data.val)} validation, ${count(session.data.test)} test samples; ${choice.message}${evalNote}\n`);
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on("SIGINT", onSigint);
   try {
     const r = await train(session, {
       outDir, quiet, tty: !!io.stdout.isTTY, write: (s) => io.stdout.write(s), resume: flags.resume,
-      historyFormat: flags.history as "csv" | "json" | undefined, interrupted: () => interrupted, runner: choice.runner,
+      historyFormat: flags.history as "csv" | "json" | undefined, interrupted: () => interrupted, runner: choice.runner, evaluator: evaluator?.runner,
     });
     if (r.stopped === "nan") {
       io.stderr.write(`error: ${r.message}\n`);

@@ -1,6 +1,7 @@
 // Loss and metrics of a model over a whole data set, in evaluation mode (dropout off, moving statistics).
 import type { Objective } from "../elab/objective.js";
 import type { DataSet } from "../data/index.js";
+import type { Graph } from "../ir/graph.js";
 import { Executor } from "./ref/executor.js";
 import { takeRows } from "./batches.js";
 import { EpochMetric } from "./host-metrics.js";
@@ -15,28 +16,50 @@ export function paramFeeds(obj: { graph: Objective["graph"] }, weights: Map<stri
   return feeds;
 }
 
-export function evaluate(obj: Objective, weights: Map<string, Tensor>, ds: DataSet, batch: number): { logs: Logs; predictions: Tensor[] } {
+/**
+ * Runs one graph in evaluation mode, batch after batch: the reference executor or a compiled library.
+ * Parameters are loaded once per pass over a data set, then only the batch's inputs are fed.
+ */
+export interface GraphRunner {
+  readonly backend: string;
+  /** Takes the parameters (by name) that the batches until the next `load` run with. */
+  load(weights: Map<string, Tensor>): void;
+  /** The graph's outputs for `inputs` (by value id); compiled outputs are valid until the next run. */
+  run(inputs: Map<number, Tensor>): Tensor[];
+}
+
+/** `g` on the reference executor with training off (dropout off, moving statistics). */
+export function referenceEvaluator(g: Graph): GraphRunner {
+  let feeds = new Map<number, Tensor>();
+  return {
+    backend: "reference",
+    load: (weights) => (feeds = paramFeeds({ graph: g }, weights)),
+    run: (inputs) => {
+      for (const [id, t] of inputs) feeds.set(id, t);
+      return new Executor({ training: false }).run(g, feeds).outputs;
+    },
+  };
+}
+
+/** Loss and metrics of `obj` over `ds` in batches of `batch` (the last may be smaller). */
+export function evaluate(obj: Objective, weights: Map<string, Tensor>, ds: DataSet, batch: number, runner: GraphRunner = referenceEvaluator(obj.graph)): { logs: Logs } {
   const n = ds.features.shape[0]!;
   const idx = Int32Array.from({ length: n }, (_, i) => i);
-  const feeds = paramFeeds(obj, weights);
   const sums = new Map<string, number>();
   const host = obj.hostMetrics.map((m) => new EpochMetric(m.name, m.spec));
-  const predictions: Tensor[] = [];
+  runner.load(weights);
   for (let s = 0; s < n; s += batch) {
     const e = Math.min(n, s + batch);
-    feeds.set(obj.features.id, takeRows(ds.features, idx, s, e));
     const labels = takeRows(ds.labels, idx, s, e);
-    feeds.set(obj.labels.id, labels);
-    const [pred, loss, ...ms] = new Executor({ training: false }).run(obj.graph, feeds).outputs;
+    const [pred, loss, ...ms] = runner.run(new Map([[obj.features.id, takeRows(ds.features, idx, s, e)], [obj.labels.id, labels]]));
     const batchLogs: Logs = { loss: loss!.data[0]! };
     obj.metrics.forEach((m, i) => (batchLogs[m.name] = ms[i]!.data[0]!));
     accumulate(sums, batchLogs, e - s);
     host.forEach((h) => h.add(pred!, labels));
-    predictions.push(pred!);
   }
   const logs = averaged(sums, n);
   for (const h of host) logs[h.name] = h.value();
-  return { logs, predictions };
+  return { logs };
 }
 
 /** Adds a batch's values weighted by its size. RMSE accumulates its square, so the epoch value is √(epoch MSE). */

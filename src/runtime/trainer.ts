@@ -5,7 +5,7 @@ import { referenceRunner, type StepRunner, type StepState } from "./step.js";
 import { mixSeed, takeRows } from "./batches.js";
 import { callbackSet, Monitor } from "./callbacks.js";
 import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { accumulate, averaged, evaluate, type Logs } from "./evaluate.js";
+import { accumulate, averaged, evaluate, type GraphRunner, type Logs, referenceEvaluator } from "./evaluate.js";
 import { EpochMetric } from "./host-metrics.js";
 import { writeHistory } from "./history.js";
 import { writeHistoryPlot } from "./plot.js";
@@ -26,6 +26,8 @@ export interface RunOptions {
   interrupted?: () => boolean;
   /** Where steps run (default: the reference executor). */
   runner?: StepRunner;
+  /** Where validation and test run: the objective graph in evaluation mode (default: the reference executor). */
+  evaluator?: GraphRunner;
 }
 
 export interface RunResult {
@@ -54,6 +56,7 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
   const bestMonitor = new Monitor(cbs.checkpoint?.monitor ?? (hasVal ? "val_loss" : "loss"), cbs.checkpoint?.mode);
   const state: StepState = { weights: s.weights, slots: s.slots, step: 0 };
   const runner = o.runner ?? referenceRunner(s);
+  const evaluator = o.evaluator ?? referenceEvaluator(objective.graph);
   let history: Logs[] = [];
   let startEpoch = 0;
   let lrScale = 1;
@@ -141,7 +144,7 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     }
     const shown: Logs = { ...(epochLogs ?? trainLogs()) };
     if (hasVal) {
-      const v = evaluate(objective, state.weights, data.val!, plan.batch).logs;
+      const v = evaluate(objective, state.weights, data.val!, plan.batch, evaluator).logs;
       for (const [key, x] of Object.entries(v)) shown[`val_${key}`] = x;
     }
     progress.epochEnd(shown);
@@ -171,21 +174,21 @@ export async function train(s: Session, o: RunOptions): Promise<RunResult> {
     if (stop) {
       progress.message(`Epoch ${epoch + 1}: early stopping (${cbs.early!.monitor.key} did not improve for ${cbs.early!.monitor.wait} epochs)`);
       if (bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
-      return finish(s, state, history, result({ stopped: "early" }), plotFile, plan.modelName, progress);
+      return finish(s, state, history, result({ stopped: "early" }), plotFile, plan.modelName, progress, evaluator);
     }
   }
   if (cbs.early?.restoreBest && bestWeights) for (const [k, v] of bestWeights) state.weights.set(k, v);
-  return finish(s, state, history, result({}), plotFile, plan.modelName, progress);
+  return finish(s, state, history, result({}), plotFile, plan.modelName, progress, evaluator);
 }
 
 function writeOutputs(history: Logs[], file: string): void {
   if (history.length) writeHistory(file, history);
 }
 
-async function finish(s: Session, state: StepState, history: Logs[], r: RunResult, plotFile: string, title: string, progress: TrainProgress): Promise<RunResult> {
+async function finish(s: Session, state: StepState, history: Logs[], r: RunResult, plotFile: string, title: string, progress: TrainProgress, evaluator: GraphRunner): Promise<RunResult> {
   if (history.length) await writeHistoryPlot(plotFile, history, title);
   if (s.data.test && s.data.test.features.shape[0]! > 0) {
-    r.test = evaluate(s.objective, state.weights, s.data.test, s.plan.batch).logs;
+    r.test = evaluate(s.objective, state.weights, s.data.test, s.plan.batch, evaluator).logs;
     progress.message(`Test: ${Object.entries(r.test).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(" - ")}`);
     // Regression: what a model that ignores its input would score, for scale.
     if (s.data.test.labels.dtype !== "i32" && s.plan.data.classes === undefined) {

@@ -29,7 +29,7 @@ describe("nnc compile", () => {
     // One line per kernel: name, the ops fused into it, and where they came from.
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(10);
-    expect(lines[0]).toMatch(/^k0_matmul(_pack_a)?\s+\d+ ops?: matmul.*\(stdlib\/layers\.nn:\d+/);
+    expect(lines[0]).toMatch(/^k0_matmul(_pack_b)?\s+\d+ ops?: matmul.*\(stdlib\/layers\.nn:\d+/);
     expect(r.stdout).toMatch(/examples\/iris\.nn:\d+|stdlib\//);
   });
 

@@ -81,8 +81,8 @@ const PATTERNS: Pattern[] = [
     },
   },
   {
-    // An intermediate that is also an output lives in memory and its reader loads it.
-    name: "intermediate that is also an output", kernels: 2,
+    // An intermediate that is also an output is stored by its reader's kernel, which keeps it in a register.
+    name: "intermediate that is also an output", kernels: 1, together: ["mul", "sigmoid"],
     build: (c) => {
       const h = c.b.mul(c.input("x", [4, 5]), c.input("y", [5]));
       return [h, e(c, "sigmoid", [h])];

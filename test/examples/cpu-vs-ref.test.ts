@@ -40,6 +40,10 @@ describe("CPU backend vs the reference executor, per example", () => {
       expect(low.diagnostics).toEqual([]);
       expect(verifyProgram(low.program!)).toEqual([]);
       await expect(kernelList(low.program!).replaceAll(path.sep, "/")).toMatchFileSnapshot(`../golden/__golden__/kernels/${f.replace(".nn", ".txt")}`);
+      // With AVX-512's 16 lanes: packed GEMMs (packing of loop-invariant weights outside recurrences).
+      const wide = lowerGraph(s.step.graph, { vectorWidth: 16 });
+      expect(verifyProgram(wide.program!)).toEqual([]);
+      await expect(kernelList(wide.program!).replaceAll(path.sep, "/")).toMatchFileSnapshot(`../golden/__golden__/kernels-16-lanes/${f.replace(".nn", ".txt")}`);
 
       const cpu = stepRunner(s, "cpu", quietIo.env), ref = stepRunner(s, "ref");
       expect(cpu.message).toMatch(/^CPU backend/);

@@ -36,9 +36,6 @@ function plain(id: number, M: Dim, K: number | Dim, N: number): Pick<GemmSpec, "
   };
 }
 
-/** Where row r of A panel `it` keeps column k: the layout packA documents in gemm.ts. */
-const panelAt = (it: KExpr, K: KExpr, k: KExpr, mr: number, r: KExpr) => add(mul(add(mul(it, K), k), c64(mr)), r);
-
 /** A panel row per output pixel (b, oy, ox): for each tap, C channels of x (zeros outside the image). */
 function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
   const [x, w] = n.inputs as [Value, Value];
@@ -57,19 +54,20 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
       const { ky, kx, c } = tapOf(k);
       return ctx.at(w, [ky, kx, c, j]);
     },
-    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
-      const i = minE(add(mul(it!, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
+    bValue: w,
+    packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
+      const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
       const { b, oy, ox } = pixel(i);
       return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
         const t = tap(g, oy, ox, ky!, kx!);
         const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(g.C));
-        const put = (v: (c: KExpr) => KExpr): KStmt[] => nest("c", [c64(g.C)], ([c]) => [{ k: "store", buf, idx: panelAt(it!, c64(K), add(k0, c!), mr, r!), value: v(c!) }], false);
+        const put = (v: (c: KExpr) => KExpr): KStmt[] => nest("c", [c64(g.C)], ([c]) => [{ k: "store", buf, idx: dest(add(k0, c!), r!), value: v(c!) }], false);
         return [
           { k: "if", cond: t.inside, body: put((c) => ctx.at(x, [b, t.iy, t.ix, c])) },
           { k: "if", cond: { k: "un", t: "bool", op: "not", a: t.inside }, body: put(() => cst("f32", 0)) },
         ];
       }, false);
-    }, false)),
+    }, false),
   };
 }
 
@@ -101,19 +99,20 @@ function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec
       const { ky, kx, f } = tapOf(k);
       return ctx.at(w, [ky, kx, j, f]);
     },
-    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
-      const i = minE(add(mul(it!, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
+    bValue: w,
+    packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
+      const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
       const { b, y, xx } = pixel(i);
       return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
         const s = source(y, xx, ky!, kx!);
         const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(F));
-        const put = (v: (f: KExpr) => KExpr): KStmt[] => nest("f", [c64(F)], ([f]) => [{ k: "store", buf, idx: panelAt(it!, c64(K), add(k0, f!), mr, r!), value: v(f!) }], false);
+        const put = (v: (f: KExpr) => KExpr): KStmt[] => nest("f", [c64(F)], ([f]) => [{ k: "store", buf, idx: dest(add(k0, f!), r!), value: v(f!) }], false);
         return [
           { k: "if", cond: s.ok, body: put((f) => ctx.at(dy, [b, s.oy, s.ox, f])) },
           { k: "if", cond: { k: "un", t: "bool", op: "not", a: s.ok }, body: put(() => cst("f32", 0)) },
         ];
       }, false);
-    }, false)),
+    }, false),
   };
 }
 
@@ -135,8 +134,8 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
       const { b, oy, ox } = pixel(k);
       return ctx.at(dy, [b, oy, ox, j]);
     },
-    packA: (buf, mr, mt) => nest("p", [mt], ([it]) => nest("r", [c64(mr)], ([r]) => {
-      const { ky, kx, c } = tapOf(minE(add(mul(it!, c64(mr)), r!), c64(rows - 1)));
+    packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
+      const { ky, kx, c } = tapOf(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)));
       return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
         const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
         const rowIn = within(iy, g.H);
@@ -144,9 +143,9 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
           const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
           const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
           const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
-          return [{ k: "store", buf, idx: panelAt(it!, mul(g.B, c64(P)), k, mr, r!), value: v }];
+          return [{ k: "store", buf, idx: dest(k, r!), value: v }];
         }, false);
       }, false);
-    }, false)),
+    }, false),
   };
 }

@@ -18,6 +18,8 @@ export const MR = 6, NR = 16;
 export const KC = 256;
 /** Row tiles are split into at most this many chunks, the units of parallel work. */
 const CHUNKS = 8;
+/** Bytes of packed A per chunk: well inside L2. */
+const CHUNK_BYTES = 256 * 1024;
 
 const dims = (v: Value): Dim[] => v.type.shape;
 const get = (t: KType, name: string): KExpr => ({ k: "get", t, name });
@@ -78,10 +80,12 @@ export interface GemmSpec {
   a(ab: KExpr[], i: KExpr, k: KExpr): KExpr;
   /** B[bb…, k, j] for k < K, j < N. */
   b(bb: KExpr[], k: KExpr, j: KExpr): KExpr;
-  /** A custom packing loop for A (im2col), filling the layout packA documents; default: from `a`. */
-  packA?(buf: number, mr: number, mt: KExpr): KStmt[];
+  /** Custom packing of A's row tile `it` (im2col): row r's column k goes to `dest(k, r)`; default: from `a`. */
+  packTile?(buf: number, mr: number, it: KExpr, dest: (k: KExpr, r: KExpr) => KExpr): KStmt[];
   /** Flat index of C[bv…, i, j] in the output buffer. */
   c(bv: KExpr[], i: KExpr, j: KExpr): KExpr;
+  /** The value B's elements come from, when `b` reads no other: its packing may leave a recurrence. */
+  bValue?: Value;
 }
 
 const product = (ds: Dim[]) => ds.reduce((x, d) => x.mul(d), Dim.const(1));
@@ -103,24 +107,27 @@ function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Te
       return [{ k: "store", buf, idx: add(mul(at, c64(nr)), c!), value: select(bin("lt", j, N), val, cst("f32", 0)) }];
     }, false);
   });
-  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b" }, panels };
+  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b", invariant: s.bValue }, panels };
 }
 
-/** Packs A into row panels Q[ab…][M / mr][K][mr]; rows past M repeat the last row. */
-function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+/**
+ * A's scratch: row panels Q[ab…][M / mr][K][mr]; rows past M repeat the last row. Each chunk of row
+ * tiles is packed by the GEMM kernel itself just before it is used, while it is hot in L2.
+ */
+function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; panels: KExpr; tile: (ab: KExpr[], it: KExpr) => KStmt[] } {
   const M = dimExpr(s.M), K = dimExpr(s.K);
   const size = product([...s.aBatch, s.K, padTo(s.M, mr)]);
   const buf = ctx.scratch("f32", size, `packa${s.id}`);
   const panels = tiles(M, mr);
-  const body = s.packA?.(buf, mr, panels) ?? nest("p", [...s.aBatch.map(dimExpr), panels, K], (v) => {
-    const bv = v.slice(0, -2), it = v[v.length - 2]!, k = v[v.length - 1]!;
-    return nest("r", [c64(mr)], ([r]) => {
+  const tile = (ab: KExpr[], it: KExpr): KStmt[] => {
+    const base = add(mul(flatten(ab, s.aBatch), panels), it);
+    const dest = (k: KExpr, r: KExpr) => add(mul(add(mul(base, K), k), c64(mr)), r);
+    return s.packTile?.(buf, mr, it, dest) ?? nest("pk", [K], ([k]) => nest("pr", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(M, c64(1)));
-      const at = add(mul(add(mul(flatten(bv, s.aBatch), panels), it), K), k);
-      return [{ k: "store", buf, idx: add(mul(at, c64(mr)), r!), value: s.a(bv, i, k) }];
-    }, false);
-  });
-  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_a" }, panels };
+      return [{ k: "store", buf, idx: dest(k!, r!), value: s.a(ab, i, k!) }];
+    }, false), false);
+  };
+  return { buf, panels, tile };
 }
 
 /** Rows per register tile for `s`: a small constant M gets tiles of exactly M rows (taller ones waste rows). */
@@ -133,8 +140,10 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const pb = packB(s, nr, ctx);
   const pa = packA(s, mr, ctx);
   const mt = tiles(M, mr);
-  // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels.
-  const per = maxE(c64(1), tiles(mt, CHUNKS));
+  // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels, and
+  // small enough that the chunk's packed A stays in L2.
+  const cap = s.K.value !== undefined ? Math.max(1, Math.floor(CHUNK_BYTES / (4 * mr * s.K.value))) : 16;
+  const per = maxE(c64(1), minE(c64(cap), tiles(mt, CHUNKS)));
   const chunks = tiles(mt, per);
   const kb = tiles(K, KC);
   const acc = (r: number, c: number) => `c${r}_${c}`;
@@ -143,13 +152,15 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     const aBase = mul(flatten(s.aSel(bv), s.aBatch), pa.panels);
     const bBase = mul(flatten(s.bSel(bv), s.bBatch), pb.panels);
     const lastRow = sub(M, c64(1));
-    return nest("kb", [kb], ([kbv]) => {
+    const gn = minE(per, sub(mt, mul(g, per)));
+    const pack = nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(mul(g, per), t!)), false);
+    return [...pack, ...nest("kb", [kb], ([kbv]) => {
       const k0 = mul(kbv!, c64(KC));
       const kn = minE(c64(KC), sub(K, k0));
       return nest("jt", [pb.panels], ([jt]) => {
         const j0 = mul(jt!, c64(nr));
         const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
-        return nest("it", [minE(per, sub(mt, mul(g, per)))], ([it]) => {
+        return nest("it", [gn], ([it]) => {
           const tile = add(mul(g, per), it!);
           const i0 = mul(tile, c64(mr));
           const out: KStmt[] = [];
@@ -186,9 +197,9 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           return out;
         }, false);
       }, false);
-    }, false);
+    }, false)];
   });
-  return { body, cost: mul(dimExpr(product([...s.batch, s.M, s.N])), K), before: [pa.kernel, pb.kernel] };
+  return { body, cost: mul(dimExpr(product([...s.batch, s.M, s.N])), K), before: [pb.kernel] };
 }
 
 /** The matmul node as a GEMM over its operands' elements. */
@@ -202,6 +213,7 @@ function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
     a: (ab, i, k) => ctx.at(a, s.row ? [k] : [...ab, i, k]),
     b: (bb, k, j) => ctx.at(b, [...bb, k, j]),
     c: (bv, i, j) => flatten(s.row ? [...bv, j] : [...bv, i, j], s.os),
+    bValue: b,
   };
 }
 

@@ -4,7 +4,8 @@
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import { Dim } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
-import type { KBuffer, KExpr, KProgram, KStep, Kernel, BufferKind } from "../kir/kir.js";
+import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from "../kir/kir.js";
+import { exprToString } from "../kir/printer.js";
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
@@ -67,6 +68,9 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
 /** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
 const stepAt = (t: KExpr, idx: KExpr[]): KExpr[] => [idx[0]!, t, ...idx.slice(1)];
 
+/** A guest was read at an index other than its host's own: it gets a kernel of its own after all. */
+class NotIdentity extends Error {}
+
 class Lowering {
   private readonly buffers: KBuffer[] = [];
   private readonly bufOf = new Map<number, number>();
@@ -76,12 +80,19 @@ class Lowering {
   private readonly steps: KStep[] = [];
   /** Where emitted kernels go: the program, or the body of the `seq` being built. */
   private target: KStep[] = this.steps;
+  /** The step lists of the enclosing `seq`s, outermost (the program) first. */
+  private readonly levels: KStep[][] = [this.steps];
+  /** How deep in scan bodies each value is defined (graph inputs and parameters: 0). */
+  private readonly depth = new Map<number, number>();
   private readonly dims = new Set<string>();
   /** Values without a producer whose elements are computed on the fly: scan bodies' inputs. */
   private readonly virtual = new Map<number, (idx: KExpr[]) => KExpr>();
   private streams = 0;
   private kernels = 0;
   private seqs = 0;
+  /** Guests (multi-output fusion) by host value id, and the guests' value ids. */
+  private readonly guests = new Map<number, IRNode[]>();
+  private readonly guest = new Set<number>();
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
@@ -90,6 +101,14 @@ class Lowering {
   run(): KProgram {
     const g = this.g;
     this.ctx.lanes = this.lanes;
+    const depths = (x: Graph, d: number): void => x.nodes.forEach((n) => {
+      for (const v of [n.output, ...(n.extraOutputs ?? [])]) this.depth.set(v.id, d);
+      if (n.body) {
+        for (const v of n.body.inputs) this.depth.set(v.id, d + 1);
+        depths(n.body, d + 1);
+      }
+    });
+    depths(g, 0);
     for (const n of allNodes(g)) {
       this.producer.set(n.output.id, n);
       for (const v of n.inputs) this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
@@ -154,11 +173,45 @@ class Lowering {
   }
 
   private emitGraph(g: Graph): void {
+    this.planGuests(g);
     for (const n of g.nodes) {
       if (n.op === "scan") this.scan(n);
       else if (n.op === "scan_grad") this.scanGrad(n);
-      else if (this.mat.has(n.output.id)) this.emit(n);
+      else if (this.mat.has(n.output.id) && !this.guest.has(n.output.id)) this.emit(n);
     }
+  }
+
+  /**
+   * Multi-output fusion: an elementwise value in memory whose first reader is an elementwise kernel of
+   * the same shape is computed and stored by that reader's kernel (its guest), which then reads it from a
+   * register. Adam's new m and v are guests of the update of p: one pass over the weights instead of three.
+   * Every other reader comes later, so it finds the stored value.
+   */
+  private planGuests(g: Graph): void {
+    const order = new Map(g.nodes.map((n, i) => [n.output.id, i]));
+    const readers = new Map<number, IRNode[]>(), count = new Map<number, number>();
+    for (const n of g.nodes) for (const u of n.inputs) {
+      readers.set(u.id, [...(readers.get(u.id) ?? []), n]);
+      count.set(u.id, (count.get(u.id) ?? 0) + 1);
+    }
+    // The kernels that read v: its materialised readers, and those of readers inlined into kernels.
+    const kernels = (v: Value): IRNode[] => (readers.get(v.id) ?? []).flatMap((r) => (this.mat.has(r.output.id) || !INJECTIVE.has(r.op) ? [r] : kernels(r.output)));
+    const same = (a: Value, b: Value) => a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d.equals(b.type.shape[i]!));
+    for (const n of g.nodes) {
+      const v = n.output;
+      if (!INJECTIVE.has(n.op) || !this.mat.has(v.id) || this.virtual.has(v.id)) continue;
+      // Read only by this graph's nodes (not by a scan body or the scan's recurrence).
+      if (count.get(v.id) !== this.uses.get(v.id)) continue;
+      const host = kernels(v).sort((a, b) => order.get(a.output.id)! - order.get(b.output.id)!)[0];
+      if (!host || !INJECTIVE.has(host.op) || !same(v, host.output)) continue;
+      this.guests.set(host.output.id, [...(this.guests.get(host.output.id) ?? []), n]);
+      this.guest.add(v.id);
+    }
+  }
+
+  /** `n`'s guests and theirs, each after the guests it reads. */
+  private guestsOf(n: IRNode): IRNode[] {
+    return (this.guests.get(n.output.id) ?? []).flatMap((x) => [...this.guestsOf(x), x]);
   }
 
   private bufferFor(v: Value): number {
@@ -171,7 +224,9 @@ class Lowering {
     const body: KStep[] = [];
     const outer = this.target;
     this.target = body;
+    this.levels.push(body);
     build({ k: "var", t: "i64", name: v });
+    this.levels.pop();
     this.target = outer;
     outer.push({ k: "seq", v, n, body });
   }
@@ -263,6 +318,41 @@ class Lowering {
   }
 
   private emit(n: IRNode): void {
+    const guests = this.guestsOf(n);
+    if (guests.length && this.emitHost(n, guests)) return;
+    for (const x of guests) this.emitOne(x);
+    this.emitOne(n);
+  }
+
+  /** One elementwise kernel computing and storing `n` and its guests; false when a guest is read at another index. */
+  private emitHost(n: IRNode, guests: IRNode[]): boolean {
+    const v = n.output;
+    this.fused = [...guests, n];
+    try {
+      const body = nest("i", v.type.shape.map(dimExpr), (iv) => {
+        const st: KStmt[] = [];
+        for (const x of guests) {
+          const name = `g${x.output.id}`, t = ktype(x.output.type.dtype);
+          st.push({ k: "local", name, t, init: injectiveAt(x, iv, this.ctx) });
+          st.push({ k: "store", buf: this.bufferFor(x.output), idx: flatten(iv, v.type.shape), value: { k: "get", t, name } });
+          this.virtual.set(x.output.id, (idx) => {
+            if (idx.some((e, i) => e !== iv[i] && exprToString(e) !== exprToString(iv[i]!))) throw new NotIdentity();
+            return { k: "get", t, name };
+          });
+        }
+        return [...st, { k: "store", buf: this.bufferFor(v), idx: flatten(iv, v.type.shape), value: injectiveAt(n, iv, this.ctx) }];
+      });
+      this.push({ body, cost: sizeExpr(v.type.shape) }, n.op, this.fused);
+      return true;
+    } catch (e) {
+      if (e instanceof NotIdentity) return false;
+      throw e;
+    } finally {
+      for (const x of guests) this.virtual.delete(x.output.id);
+    }
+  }
+
+  private emitOne(n: IRNode): void {
     const v = n.output;
     const out = this.bufferFor(v);
     this.fused = [n];
@@ -274,7 +364,11 @@ class Lowering {
     } else {
       tpl = TEMPLATES[n.op]!(n, out, this.ctx);
     }
-    for (const pre of tpl.before ?? []) this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n]);
+    for (const pre of tpl.before ?? []) {
+      // Packing a loop-invariant operand (an LSTM's weights) runs once, before the recurrence.
+      const level = pre.invariant ? Math.min(this.depth.get(pre.invariant.id) ?? 0, this.levels.length - 1) : this.levels.length - 1;
+      this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n], this.levels[level]);
+    }
     this.push(tpl, `${n.op}`, this.fused);
   }
 
@@ -282,10 +376,10 @@ class Lowering {
     this.fill("copy", from.type.shape, to, (iv) => flatten(iv, from.type.shape), (iv) => this.at(from, iv));
   }
 
-  private push(t: Template, what: string, nodes: IRNode[]): void {
+  private push(t: Template, what: string, nodes: IRNode[], target = this.target): void {
     const uniq = [...new Set(nodes)];
     const lines = [...new Set(uniq.map((n) => `${n.span.file}:${n.span.line}`))];
     const kernel: Kernel = hoistInvariants({ name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } });
-    this.target.push({ k: "kernel", kernel });
+    target.push({ k: "kernel", kernel });
   }
 }

@@ -15,6 +15,8 @@ export interface Template {
   before?: Template[];
   /** Suffix of the kernel's name (`pack_b` gives `k3_matmul_pack_b`). */
   name?: string;
+  /** A `before` kernel that reads only this value: it may run outside recurrences this value is outside of. */
+  invariant?: Value;
 }
 
 /** Nested loops over `extents` (the first parallel) around `inner`, which receives the loop variables. */

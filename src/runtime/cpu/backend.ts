@@ -1,10 +1,14 @@
-// Choosing where `nnc run` trains: the compiled CPU backend (default) or the reference executor.
+// Choosing where `nnc run` trains, and where evaluation and prediction run: the compiled CPU backend
+// (default) or the reference executor.
 import { kernelsOf } from "../../codegen/kir/walk.js";
 import { ToolchainError } from "../../codegen/llvm/toolchain.js";
+import type { Graph } from "../../ir/graph.js";
+import { type GraphRunner, referenceEvaluator } from "../evaluate.js";
 import type { Session } from "../session.js";
 import { referenceRunner, type StepRunner } from "../step.js";
 import { RuntimeError } from "../tensor.js";
 import { compileGraph } from "./compiled.js";
+import { compileEvaluator } from "./evaluator.js";
 import { CpuStepRunner } from "./train-step.js";
 
 export const BACKENDS = ["cpu", "ref"] as const;
@@ -20,13 +24,7 @@ export interface RunnerChoice {
 export function stepRunner(s: Session, backend: Backend, env: Record<string, string | undefined> = process.env): RunnerChoice {
   if (backend === "ref") return { runner: referenceRunner(s), message: "reference backend" };
   const t0 = performance.now();
-  let r: ReturnType<typeof compileGraph>;
-  try {
-    r = compileGraph(s.step.graph, { env });
-  } catch (e) {
-    if (e instanceof ToolchainError) throw new RuntimeError(e.message, e.notes);
-    throw e;
-  }
+  const r = userErrors(() => compileGraph(s.step.graph, { env }));
   if (!r.compiled) {
     // An op the compiler cannot lower yet: train anyway, on the reference backend, and say why.
     return { runner: referenceRunner(s), message: `reference backend (${r.diagnostics[0]!.message})` };
@@ -35,4 +33,32 @@ export function stepRunner(s: Session, backend: Backend, env: Record<string, str
   const ms = performance.now() - t0;
   const how = r.compiled.library.cached ? "cached" : `compiled in ${(ms / 1000).toFixed(1)} s`;
   return { runner: new CpuStepRunner(s, r.compiled), message: `CPU backend (${kernels} kernels, ${how})` };
+}
+
+export interface EvaluatorChoice {
+  runner: GraphRunner;
+  /** One line for the user, as `RunnerChoice.message`. */
+  message: string;
+}
+
+/** Runs `g` (an objective or a model) in evaluation mode on `backend`; the CPU backend compiles it once. */
+export function evalRunner(g: Graph, backend: Backend, env: Record<string, string | undefined> = process.env): EvaluatorChoice {
+  if (backend === "ref") return { runner: referenceEvaluator(g), message: "reference backend" };
+  const t0 = performance.now();
+  const r = userErrors(() => compileEvaluator(g, { env }));
+  // What the compiler cannot lower yet runs on the reference executor, as training does.
+  if (!r.evaluator) return { runner: referenceEvaluator(g), message: `reference backend (${r.diagnostics[0]!.message})` };
+  const kernels = kernelsOf(r.evaluator.compiled.program.steps).length;
+  const how = r.evaluator.compiled.library.cached ? "cached" : `compiled in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  return { runner: r.evaluator, message: `CPU backend (${kernels} kernels, ${how})` };
+}
+
+/** A missing or failing toolchain is the user's to fix: a runtime error with notes, not a crash. */
+function userErrors<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ToolchainError) throw new RuntimeError(e.message, e.notes);
+    throw e;
+  }
 }
