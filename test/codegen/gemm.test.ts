@@ -69,3 +69,34 @@ describe("packed GEMM over K blocks and ragged panels", () => {
     };
   });
 });
+
+describe("GEMM epilogues (bias, activation, residual computed from the register tile)", () => {
+  const c = new Case(74);
+  outputSuite(c, cache, (c) => {
+    // K = 300: two K blocks; the first stores partial sums, the last applies the epilogue.
+    const x = c.input("x", [9, 300]), w = c.input("w", [300, 37]), b = c.input("b", [37]);
+    const skip = c.input("skip", [9, 37]);
+    const relu = (v: ReturnType<typeof c.input>) => c.emit("maximum", [v, c.b.const(0)]);
+    const img = c.input("img", [2, 7, 7, 3]), f = c.input("f", [3, 3, 3, 5]), fb = c.input("fb", [5]);
+    return {
+      bias_relu: relu(c.b.add(c.emit("matmul", [x, w]), b)),
+      residual: c.b.add(c.b.mul(c.emit("matmul", [x, w]), c.b.const(0.5)), skip),
+      // sigmoid has no lane-wise form in the renderer: the product goes to memory and a kernel of its own reads it.
+      sigmoid_fallback: c.emit("sigmoid", [c.b.add(c.emit("matmul", [x, w]), b)]),
+      conv_bias_relu: relu(c.b.add(c.emit("conv2d", [img, f], { strides: [1, 1], padding: "same" }), fb)),
+    };
+  });
+
+  it("with 16 lanes, matmul + bias + relu is one GEMM kernel (after packing B); sigmoid is not fused", () => {
+    const c = new Case(75);
+    const x = c.input("x", [9, 300]), w = c.input("w", [300, 37]), b = c.input("b", [37]);
+    c.g.outputs = [c.emit("maximum", [c.b.add(c.emit("matmul", [x, w]), b), c.b.const(0)])];
+    const ks = kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps);
+    expect(ks.map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul"]);
+    expect(ks[1]!.origin.ops).toEqual(expect.arrayContaining(["matmul", "add", "maximum"]));
+    const d = new Case(76);
+    const dx = d.input("x", [9, 300]), dw = d.input("w", [300, 37]), db = d.input("b", [37]);
+    d.g.outputs = [d.emit("sigmoid", [d.b.add(d.emit("matmul", [dx, dw]), db)])];
+    expect(kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul", "k2_sigmoid"]);
+  });
+});

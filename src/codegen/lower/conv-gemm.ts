@@ -9,7 +9,7 @@ import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
 import { add, bin, c64, cst, div, mod, mul, select, sub } from "../kir/expr.js";
 import type { ExprCtx } from "./injective.js";
-import { type GemmSpec, packedGemm } from "./gemm.js";
+import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
 import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
 
 const dims = (v: Value): Dim[] => v.type.shape;
@@ -18,21 +18,31 @@ const within = (v: KExpr, n: number) => bin("and", bin("ge", v, c64(0)), bin("lt
 const clampTo = (v: KExpr, n: number) => minE(bin("max", v, c64(0)), c64(n - 1));
 
 /** Convolution ops: a GEMM when the target has vectors, the direct loops otherwise. */
-export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
   if (ctx.lanes <= 1) return convTemplate(n, outBuf, ctx);
   const xShape = n.op === "conv2d_grad_input" ? dims(n.inputs[2]!) : dims(n.inputs[0]!);
   const wShape = n.op === "conv2d_grad_filter" ? dims(n.inputs[2]!) : dims(n.inputs[1]!);
   const [KH, KW, , F] = wShape.map((d) => d.value!) as [number, number, number, number];
   const g = geo(n, xShape, KH, KW, [1, 1]);
   const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx) : n.op === "conv2d_grad_input" ? gradInput(n, g, F, xShape[0]!, ctx) : gradFilter(n, g, F, xShape[0]!, ctx);
-  return packedGemm(spec, outBuf, ctx);
+  return packedGemm({ ...spec, epilogue }, outBuf, ctx);
 }
 
-/** Fields every convolution GEMM shares: no batch axes, C stored row-major [M, N]. */
-function plain(id: number, M: Dim, K: number | Dim, N: number): Pick<GemmSpec, "id" | "M" | "K" | "N" | "batch" | "aBatch" | "bBatch" | "aSel" | "bSel" | "c"> {
+/** Fields every convolution GEMM shares: no batch axes, C stored row-major [M, N] (M: rows of `rows`). */
+function plain(id: number, M: Dim, K: number | Dim, N: number, rows: number[]): Pick<GemmSpec, "id" | "M" | "K" | "N" | "batch" | "aBatch" | "bBatch" | "aSel" | "bSel" | "c" | "cIndex"> {
   return {
     id, M, K: typeof K === "number" ? Dim.const(K) : K, N: Dim.const(N), batch: [], aBatch: [], bBatch: [],
     aSel: () => [], bSel: () => [], c: (_bv, i, j) => add(mul(i, c64(N)), j),
+    // Row i of C is pixel (or tap) i of an output with trailing axes `rows`, then the column.
+    cIndex: (_bv, i, j) => {
+      const idx: KExpr[] = [];
+      let rest = i;
+      for (let a = rows.length - 1; a >= 0; a--) {
+        idx.unshift(mod(rest, c64(rows[a]!)));
+        rest = div(rest, c64(rows[a]!));
+      }
+      return [rest, ...idx, j];
+    },
   };
 }
 
@@ -44,7 +54,7 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
   const pixel = (i: KExpr) => ({ b: div(i, c64(P)), oy: mod(div(i, c64(g.OW)), c64(g.OH)), ox: mod(i, c64(g.OW)) });
   const tapOf = (k: KExpr) => ({ ky: div(k, c64(g.KW * g.C)), kx: mod(div(k, c64(g.C)), c64(g.KW)), c: mod(k, c64(g.C)) });
   return {
-    ...plain(n.output.id, M, K, F),
+    ...plain(n.output.id, M, K, F, [g.OH, g.OW]),
     a: (_ab, i, k) => {
       const { b, oy, ox } = pixel(i), { ky, kx, c } = tapOf(k);
       const t = tap(g, oy, ox, ky, kx);
@@ -89,7 +99,7 @@ function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec
     return { oy, ox, ok };
   };
   return {
-    ...plain(n.output.id, M, K, g.C),
+    ...plain(n.output.id, M, K, g.C, [g.H, g.W]),
     a: (_ab, i, k) => {
       const { b, y, xx } = pixel(i), { ky, kx, f } = tapOf(k);
       const s = source(y, xx, ky, kx);
@@ -124,7 +134,7 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
   const tapOf = (i: KExpr) => ({ ky: div(i, c64(g.KW * g.C)), kx: mod(div(i, c64(g.C)), c64(g.KW)), c: mod(i, c64(g.C)) });
   const pixel = (k: KExpr) => ({ b: div(k, c64(P)), oy: mod(div(k, c64(g.OW)), c64(g.OH)), ox: mod(k, c64(g.OW)) });
   return {
-    ...plain(n.output.id, Dim.const(rows), K, F),
+    ...plain(n.output.id, Dim.const(rows), K, F, [g.KW, g.C]),
     a: (_ab, i, k) => {
       const { ky, kx, c } = tapOf(i), { b, oy, ox } = pixel(k);
       const t = tap(g, oy, ox, ky, kx);

@@ -7,7 +7,7 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sub } from "../kir/expr.js";
+import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sub, un } from "../kir/expr.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
@@ -56,9 +56,9 @@ function shapeOf(n: IRNode): Shape {
   return { row, as, bs, os, batch, M: dimExpr(as[as.length - 2]!), K: dimExpr(as[as.length - 1]!), N: dimExpr(bs[bs.length - 1]!), bIdx };
 }
 
-export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+export function gemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
   const t = ktype(n.output.type.dtype);
-  return ctx.lanes > 1 && t === "f32" ? packedGemm(matmulSpec(n, ctx), outBuf, ctx) : scalarGemm(n, outBuf, ctx);
+  return ctx.lanes > 1 && t === "f32" ? packedGemm({ ...matmulSpec(n, ctx), epilogue }, outBuf, ctx) : scalarGemm(n, outBuf, ctx);
 }
 
 /** A GEMM C[batch…, i, j] = Σ_k A[i, k] · B[k, j] described by element accessors, so that a convolution
@@ -86,6 +86,15 @@ export interface GemmSpec {
   c(bv: KExpr[], i: KExpr, j: KExpr): KExpr;
   /** The value B's elements come from, when `b` reads no other: its packing may leave a recurrence. */
   bValue?: Value;
+  /** C[bv…, i, j] as a multi-index of the output's shape (for an epilogue's elementwise expressions). */
+  cIndex(bv: KExpr[], i: KExpr, j: KExpr): KExpr[];
+  /** Instead of storing C: statements storing what elementwise consumers make of it (bias, activation). */
+  epilogue?: Epilogue;
+}
+
+export interface Epilogue {
+  /** Stores for C at columns j0 … j0+W−1 of one row = `acc` (a vector; `count` lanes valid); `at(j)`: C's index. */
+  store(at: (j: KExpr) => KExpr[], j0: KExpr, acc: KExpr, count: KExpr): KStmt[];
 }
 
 const product = (ds: Dim[]) => ds.reduce((x, d) => x.mul(d), Dim.const(1));
@@ -188,11 +197,19 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             }
             return st;
           }, false));
-          for (let r = 0; r < mr; r++) {
+          const rowStores = (store: (i: KExpr, r: number, c: number) => KStmt[]): KStmt[] => Array.from({ length: mr }, (_, r): KStmt[] => {
             const i = add(i0, c64(r));
-            const stores: KStmt[] = [0, 1].map((c) => ({ k: "store", buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }));
-            out.push(r === 0 ? stores[0]! : { k: "if", cond: bin("lt", i, M), body: stores });
-            if (r === 0) out.push(stores[1]!);
+            const st = [0, 1].flatMap((c) => store(i, r, c));
+            // Row 0 of a tile always exists.
+            return r === 0 ? st : [{ k: "if", cond: bin("lt", i, M), body: st }];
+          }).flat();
+          const plainStores = rowStores((i, r, c) => [{ k: "store", buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }]);
+          if (!s.epilogue) out.push(...plainStores);
+          else {
+            // Earlier K blocks store partial sums; the last applies the epilogue.
+            const last = bin("eq", add(kbv!, c64(1)), kb);
+            out.push({ k: "if", cond: un("not", last), body: plainStores });
+            out.push({ k: "if", cond: last, body: rowStores((i, r, c) => s.epilogue!.store((j) => s.cIndex(bv, i, j), add(j0, c64(c * W)), get(t, acc(r, c)), counts[c]!)) });
           }
           return out;
         }, false);
@@ -213,6 +230,7 @@ function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
     a: (ab, i, k) => ctx.at(a, s.row ? [k] : [...ab, i, k]),
     b: (bb, k, j) => ctx.at(b, [...bb, k, j]),
     c: (bv, i, j) => flatten(s.row ? [...bv, j] : [...bv, i, j], s.os),
+    cIndex: (bv, i, j) => (s.row ? [...bv, j] : [...bv, i, j]),
     bValue: b,
   };
 }

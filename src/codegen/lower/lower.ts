@@ -5,12 +5,13 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import { Dim } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
 import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from "../kir/kir.js";
-import { exprToString } from "../kir/printer.js";
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
-import { gemmTemplate } from "./gemm.js";
+import { type Epilogue, gemmTemplate } from "./gemm.js";
 import { hoistInvariants } from "./hoist.js";
+import { gemmEpilogue, identityRead, NotIdentity } from "./epilogue.js";
+import { NotVectorizable } from "./vectorize.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
 import { convGemmTemplate } from "./conv-gemm.js";
@@ -23,7 +24,7 @@ export interface LowerResult {
 
 /** Ops whose kernels read each operand element many times: operands must be in memory or cheap views. */
 const HEAVY = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_filter", "max_pool2d", "max_pool2d_grad", "avg_pool2d", "avg_pool2d_grad", "scatter_add"]);
-const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx) => Template> = {
+const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx, epilogue?: Epilogue) => Template> = {
   sum: reduceTemplate, mean: reduceTemplate, max: reduceTemplate, min: reduceTemplate,
   sum_to: sumToTemplate, argmax: argmaxTemplate, matmul: gemmTemplate,
   conv2d: convGemmTemplate, conv2d_grad_input: convGemmTemplate, conv2d_grad_filter: convGemmTemplate,
@@ -68,9 +69,6 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
 /** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
 const stepAt = (t: KExpr, idx: KExpr[]): KExpr[] => [idx[0]!, t, ...idx.slice(1)];
 
-/** A guest was read at an index other than its host's own: it gets a kernel of its own after all. */
-class NotIdentity extends Error {}
-
 class Lowering {
   private readonly buffers: KBuffer[] = [];
   private readonly bufOf = new Map<number, number>();
@@ -93,6 +91,9 @@ class Lowering {
   /** Guests (multi-output fusion) by host value id, and the guests' value ids. */
   private readonly guests = new Map<number, IRNode[]>();
   private readonly guest = new Set<number>();
+  /** GEMMs (matmul, conv2d) whose only reader kernel computes from their tiles, by that reader's value id. */
+  private readonly epilogueOf = new Map<number, IRNode>();
+  private readonly deferred = new Set<number>();
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
@@ -177,7 +178,7 @@ class Lowering {
     for (const n of g.nodes) {
       if (n.op === "scan") this.scan(n);
       else if (n.op === "scan_grad") this.scanGrad(n);
-      else if (this.mat.has(n.output.id) && !this.guest.has(n.output.id)) this.emit(n);
+      else if (this.mat.has(n.output.id) && !this.guest.has(n.output.id) && !this.deferred.has(n.output.id)) this.emit(n);
     }
   }
 
@@ -206,6 +207,20 @@ class Lowering {
       if (!host || !INJECTIVE.has(host.op) || !same(v, host.output)) continue;
       this.guests.set(host.output.id, [...(this.guests.get(host.output.id) ?? []), n]);
       this.guest.add(v.id);
+    }
+    // A vector GEMM read by one elementwise kernel of its shape (not a guest) runs as that kernel, at its
+    // place in the order, storing the kernel's outputs from its register tiles.
+    for (const n of g.nodes) {
+      const h = n.output;
+      if (!(n.op === "matmul" || n.op === "conv2d") || this.lanes <= 1 || ktype(h.type.dtype) !== "f32" || this.bufOf.has(h.id)) continue;
+      if (count.get(h.id) !== this.uses.get(h.id)) continue;
+      const ks = [...new Set(kernels(h))];
+      const host = ks[0];
+      if (ks.length !== 1 || !host || !INJECTIVE.has(host.op) || !this.mat.has(host.output.id) || this.guest.has(host.output.id) || !same(h, host.output)) continue;
+      // One GEMM per epilogue: a second product read by the same kernel (x·Wx + h·Wh) goes to memory.
+      if (this.epilogueOf.has(host.output.id)) continue;
+      this.epilogueOf.set(host.output.id, n);
+      this.deferred.add(h.id);
     }
   }
 
@@ -319,6 +334,11 @@ class Lowering {
 
   private emit(n: IRNode): void {
     const guests = this.guestsOf(n);
+    const gemm = this.epilogueOf.get(n.output.id);
+    if (gemm) {
+      if (this.emitWithEpilogue(gemm, n, guests)) return;
+      this.emitOne(gemm);
+    }
     if (guests.length && this.emitHost(n, guests)) return;
     for (const x of guests) this.emitOne(x);
     this.emitOne(n);
@@ -335,10 +355,7 @@ class Lowering {
           const name = `g${x.output.id}`, t = ktype(x.output.type.dtype);
           st.push({ k: "local", name, t, init: injectiveAt(x, iv, this.ctx) });
           st.push({ k: "store", buf: this.bufferFor(x.output), idx: flatten(iv, v.type.shape), value: { k: "get", t, name } });
-          this.virtual.set(x.output.id, (idx) => {
-            if (idx.some((e, i) => e !== iv[i] && exprToString(e) !== exprToString(iv[i]!))) throw new NotIdentity();
-            return { k: "get", t, name };
-          });
+          this.virtual.set(x.output.id, identityRead(iv, { k: "get", t, name }));
         }
         return [...st, { k: "store", buf: this.bufferFor(v), idx: flatten(iv, v.type.shape), value: injectiveAt(n, iv, this.ctx) }];
       });
@@ -349,6 +366,24 @@ class Lowering {
       throw e;
     } finally {
       for (const x of guests) this.virtual.delete(x.output.id);
+    }
+  }
+
+  /** The GEMM `gemm` storing `host`'s and its guests' outputs; false when their expressions do not vectorise. */
+  private emitWithEpilogue(gemm: IRNode, host: IRNode, guests: IRNode[]): boolean {
+    const epilogue = gemmEpilogue({ h: gemm.output, host, guests, ctx: this.ctx, virtual: this.virtual, bufferFor: (v) => this.bufferFor(v) });
+    this.fused = [gemm];
+    const mark = this.buffers.length;
+    try {
+      const tpl = TEMPLATES[gemm.op]!(gemm, this.bufferFor(host.output), this.ctx, epilogue);
+      this.emitTemplate(gemm, tpl, [...this.fused, ...guests, host]);
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotVectorizable || e instanceof NotIdentity)) throw e;
+      // Forget the buffers the attempt made (packing scratch would otherwise hold arena space).
+      this.buffers.length = mark;
+      for (const [v, b] of this.bufOf) if (b >= mark) this.bufOf.delete(v);
+      return false;
     }
   }
 
@@ -364,12 +399,16 @@ class Lowering {
     } else {
       tpl = TEMPLATES[n.op]!(n, out, this.ctx);
     }
+    this.emitTemplate(n, tpl, this.fused);
+  }
+
+  private emitTemplate(n: IRNode, tpl: Template, fused: IRNode[]): void {
     for (const pre of tpl.before ?? []) {
       // Packing a loop-invariant operand (an LSTM's weights) runs once, before the recurrence.
       const level = pre.invariant ? Math.min(this.depth.get(pre.invariant.id) ?? 0, this.levels.length - 1) : this.levels.length - 1;
       this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n], this.levels[level]);
     }
-    this.push(tpl, `${n.op}`, this.fused);
+    this.push(tpl, `${n.op}`, fused);
   }
 
   private copy(from: Value, to: number): void {

@@ -1,0 +1,70 @@
+// GEMM epilogues: when a matmul's (or convolution's) only reader is an elementwise kernel of the same
+// shape (bias + activation, a residual add) that kernel's outputs are computed from the register tile as
+// it is stored, so C never goes to memory. Its guests (outputs it computes on the way, see lower.ts)
+// are stored too.
+import type { IRNode, Value } from "../../ir/graph.js";
+import type { KExpr, KStmt } from "../kir/kir.js";
+import { flatten, v64 } from "../kir/expr.js";
+import { exprToString } from "../kir/printer.js";
+import { ktype } from "./attrs.js";
+import type { Epilogue } from "./gemm.js";
+import { type ExprCtx, injectiveAt } from "./injective.js";
+import { NotVectorizable, subst, vectorize } from "./vectorize.js";
+
+/** A fused value was read at an index other than its reader's own: the fusion is abandoned. */
+export class NotIdentity extends Error {}
+
+/** A reader of a value held in local `name` that only accepts the kernel's own index `iv`. */
+export function identityRead(iv: KExpr[], get: KExpr): (idx: KExpr[]) => KExpr {
+  return (idx) => {
+    if (idx.some((e, i) => e !== iv[i] && exprToString(e) !== exprToString(iv[i]!))) throw new NotIdentity();
+    return get;
+  };
+}
+
+export interface EpilogueParts {
+  /** The GEMM's own result (never stored). */
+  h: Value;
+  /** The elementwise kernel reading it, and the values that kernel stores on the way. */
+  host: IRNode;
+  guests: IRNode[];
+  ctx: ExprCtx;
+  virtual: Map<number, (idx: KExpr[]) => KExpr>;
+  bufferFor(v: Value): number;
+}
+
+const J = "jcol";
+
+/** Throws NotVectorizable or NotIdentity (from `store`) when the host's expressions do not fit. */
+export function gemmEpilogue(p: EpilogueParts): Epilogue {
+  const shape = p.host.output.type.shape;
+  return {
+    store: (at, j0, acc, count) => {
+      const iv = at(v64(J));
+      const locals = new Map<string, KExpr>([["hacc", acc]]);
+      const cx = { j: J, j0, lanes: p.ctx.lanes, count, locals };
+      const ids = [p.h.id, ...p.guests.map((x) => x.output.id)];
+      p.virtual.set(p.h.id, identityRead(iv, { k: "get", t: "f32", name: "hacc" }));
+      try {
+        const st: KStmt[] = [];
+        const out = (x: IRNode, name: string) => {
+          if (ktype(x.output.type.dtype) !== "f32") throw new NotVectorizable("a non-float output");
+          const v = vectorize(injectiveAt(x, iv, p.ctx), cx);
+          const e: KExpr = v.vec ? v.e : { k: "splat", t: "f32", lanes: cx.lanes, a: v.e };
+          st.push({ k: "local", name, t: "f32", init: e, lanes: cx.lanes });
+          st.push({ k: "store", buf: p.bufferFor(x.output), idx: subst(flatten(iv, shape), J, j0), value: { k: "get", t: "f32", name }, lanes: cx.lanes, count });
+        };
+        for (const x of p.guests) {
+          const name = `e${x.output.id}`;
+          out(x, name);
+          locals.set(`g${x.output.id}`, { k: "get", t: "f32", name });
+          p.virtual.set(x.output.id, identityRead(iv, { k: "get", t: "f32", name: `g${x.output.id}` }));
+        }
+        out(p.host, `e${p.host.output.id}`);
+        return st;
+      } finally {
+        for (const id of ids) p.virtual.delete(id);
+      }
+    },
+  };
+}
