@@ -4,25 +4,14 @@
 // `evalRunner` picks the backend, falling back to the reference executor for what cannot be lowered.
 import { describe, expect, it } from "vitest";
 import { LOWERABLE } from "../../src/codegen/lower/lower.js";
-import { type Graph, newGraph, type Value } from "../../src/ir/graph.js";
 import { lowerForEval } from "../../src/ir/passes/lower-eval.js";
 import { verifyGraph } from "../../src/ir/verify.js";
 import { evalRunner } from "../../src/runtime/cpu/backend.js";
 import { execute } from "../../src/runtime/ref/executor.js";
-import { type DimSpec, dims } from "../ir/autodiff-helpers.js";
+import { dims, opsOf, scanOver } from "../ir/autodiff-helpers.js";
 import { Case, compareTensors, compile, tempCache } from "./helpers.js";
 
 const cache = tempCache();
-
-const ops = (g: Graph): string[] => g.nodes.flatMap((n) => [n.op, ...(n.body ? ops(n.body) : [])]);
-
-function scanOver(c: Case, init: Value, xs: Value, xt: DimSpec[], step: (carry: Value, x: Value) => Value): Value {
-  const body: Graph = newGraph("step");
-  const carry = c.b.newValue(init.type, "carry"), x = c.b.newValue({ dtype: "f32", shape: dims(xt) }, "x_t");
-  body.inputs.push(carry, x);
-  body.outputs = [c.b.within(body, () => step(carry, x))];
-  return c.b.emit("scan", [init, xs], {}, body);
-}
 
 /** Dense → batch_norm → dropout, a 4-D (NHWC) batch_norm, and a scan whose step uses dropout. */
 function network(): { c: Case; names: string[] } {
@@ -36,7 +25,7 @@ function network(): { c: Case; names: string[] } {
   const g2 = c.input("g2", [2]), b2 = c.input("b2", [2]), m2 = c.input("m2", [2]), v2 = c.input("v2", [2], { lo: 0.5, hi: 1 });
   const image = c.emit("batch_norm", [img, g2, b2, m2, v2], {});
   const xs = c.input("xs", ["B", "T", 3]);
-  const rnn = scanOver(c, c.emit("zeros", [], { shape: dims(["B", 3]) }), xs, ["B", 3], (h, xt) =>
+  const { ys: rnn } = scanOver(c, c.emit("zeros", [], { shape: dims(["B", 3]) }), xs, ["B", 3], (h, xt) =>
     c.emit("tanh", [c.b.add(c.emit("dropout", [xt], { rate: 0.3 }), c.b.mul(h, c.b.const(0.5)))]));
   c.g.outputs = [dense, image, rnn];
   return { c, names: ["dense", "image", "rnn"] };
@@ -45,13 +34,13 @@ function network(): { c: Case; names: string[] } {
 describe("lowerForEval", () => {
   it("removes every dropout and batch_norm, top level and scan bodies, leaving a verified, lowerable graph", () => {
     const { c } = network();
-    const before = ops(c.g);
+    const before = opsOf(c.g);
     const e = lowerForEval(c.g);
     expect(verifyGraph(e)).toEqual([]);
-    expect(ops(e).filter((op) => op === "dropout" || op === "batch_norm")).toEqual([]);
-    expect(ops(e).filter((op) => !LOWERABLE.has(op))).toEqual([]);
+    expect(opsOf(e).filter((op) => op === "dropout" || op === "batch_norm")).toEqual([]);
+    expect(opsOf(e).filter((op) => !LOWERABLE.has(op))).toEqual([]);
     // The input graph is left as it was (the reference executor and the training step use it).
-    expect(ops(c.g)).toEqual(before);
+    expect(opsOf(c.g)).toEqual(before);
     expect(e.outputs.map((v) => v.id)).toEqual(c.g.outputs.map((v) => v.id));
   });
 

@@ -3,35 +3,25 @@
 // compiled once, run for two sequence lengths.
 import { beforeAll, describe, expect, it } from "vitest";
 import { differentiate } from "../../src/ir/autodiff/autodiff.js";
-import { type Graph, newGraph, type Value } from "../../src/ir/graph.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import type { CompiledGraph } from "../../src/runtime/cpu/compiled.js";
 import { evalDim } from "../../src/runtime/dims.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { type Tensor, tensor } from "../../src/runtime/tensor.js";
-import { type DimSpec, dims, opsOf } from "../ir/autodiff-helpers.js";
+import { dims, opsOf, scanOver } from "../ir/autodiff-helpers.js";
 import { Case, compareRun, compile, tempCache } from "./helpers.js";
 
 const cache = tempCache();
-
-/** A scan whose body (carry, x_t) → step(carry, x_t) is built with the case's builder (unique value ids). */
-function scanOver(c: Case, init: Value, xs: Value, xt: DimSpec[], step: (carry: Value, x: Value) => Value): Value {
-  const body: Graph = newGraph("step");
-  const carry = c.b.newValue(init.type, "carry"), x = c.b.newValue({ dtype: "f32", shape: dims(xt) }, "x_t");
-  body.inputs.push(carry, x);
-  body.outputs = [c.b.within(body, () => step(carry, x))];
-  return c.b.emit("scan", [init, xs], {}, body);
-}
 
 describe("scan and scan_grad", () => {
   const c = new Case(81, { B: 2, T: 5 });
   const wx = c.input("Wx", [2, 3], { lo: -0.8, hi: 0.8 }), wh = c.input("Wh", [3, 3], { lo: -0.8, hi: 0.8 }), bias = c.input("bias", [3]);
   const init = c.input("init", ["B", 3]), xs = c.input("xs", ["B", "T", 2]);
-  const rnn = scanOver(c, init, xs, ["B", 2], (h, x) =>
+  const { ys: rnn } = scanOver(c, init, xs, ["B", 2], (h, x) =>
     c.emit("tanh", [c.b.add(c.b.add(c.emit("matmul", [x, wx]), c.emit("matmul", [h, wh])), bias)]));
   // A gated cell over the first scan's outputs; its gate weights are computed outside the loop.
   const wg = c.b.add(c.b.mul(wh, c.b.const(0.5)), c.b.const(0.1));
-  const gated = scanOver(c, c.emit("zeros", [], { shape: dims(["B", 3]) }), rnn, ["B", 3], (h, x) => {
+  const { ys: gated } = scanOver(c, c.emit("zeros", [], { shape: dims(["B", 3]) }), rnn, ["B", 3], (h, x) => {
     const z = c.emit("sigmoid", [c.b.add(c.emit("matmul", [h, wg]), x)]);
     return c.b.add(c.b.mul(z, h), c.b.mul(c.b.sub(c.b.const(1), z), c.emit("tanh", [x])));
   });

@@ -160,3 +160,13 @@ export function opsOf(g: Graph): string[] {
 }
 
 export const values = (t: Tensor): number[] => Array.from(t.data);
+
+/** A body graph (carry, x_t) → f(carry, x_t), built with the case's builder so value ids stay unique. */
+export function scanOver(c: Case, init: Value, xs: Value, xtDims: DimSpec[], step: (carry: Value, xt: Value) => Value): { ys: Value; body: Graph } {
+  const body = newGraph("step");
+  const carry = c.b.newValue(init.type, "carry");
+  const xt = c.b.newValue({ dtype: "f32", shape: dims(xtDims) }, "x_t");
+  body.inputs.push(carry, xt);
+  body.outputs = [c.b.within(body, () => step(carry, xt))];
+  return { ys: c.b.emit("scan", [init, xs], {}, body), body };
+}

@@ -2,20 +2,10 @@
 // captured weights, the initial carry and the sequence: a tanh RNN and an LSTM-like cell, short and long
 // sequences (the differentiated graph does not grow with T), stacked scans and a symbolic batch.
 import { describe, expect, it } from "vitest";
-import { type Graph, newGraph, type Value } from "../../src/ir/graph.js";
-import { Case, countNodes, type DimSpec, dims, gradCheck, opsOf, values } from "./autodiff-helpers.js";
+import type { Graph, Value } from "../../src/ir/graph.js";
+import { Case, countNodes, type DimSpec, dims, gradCheck, opsOf, scanOver, values } from "./autodiff-helpers.js";
 
 interface Rnn { c: Case; wx: Value; wh: Value; bias: Value; init: Value; xs: Value; ys: Value; body: Graph }
-
-/** A body graph (carry, x_t) → f(carry, x_t), built with the case's builder so value ids stay unique. */
-function scanOver(c: Case, init: Value, xs: Value, xtDims: DimSpec[], step: (carry: Value, xt: Value) => Value): { ys: Value; body: Graph } {
-  const body = newGraph("step");
-  const carry = c.b.newValue(init.type, "carry");
-  const xt = c.b.newValue({ dtype: "f32", shape: dims(xtDims) }, "x_t");
-  body.inputs.push(carry, xt);
-  body.outputs = [c.b.within(body, () => step(carry, xt))];
-  return { ys: c.b.emit("scan", [init, xs], {}, body), body };
-}
 
 /** tanh(x_t @ Wx + carry @ Wh + bias) over xs [B, T, F]; Wx, Wh and bias are outer inputs captured by the body. */
 function rnn(seed: number, t: DimSpec, o: { batch?: DimSpec; bind?: Record<string, number> } = {}): Rnn {

@@ -1,5 +1,5 @@
 // Builders for kernel-IR expressions that fold constants as they go, so index arithmetic stays small.
-import { Dim } from "../../ir/dim.js";
+import { type Dim, numel } from "../../ir/dim.js";
 import type { BinOp, KExpr, KType, UnOp } from "./kir.js";
 
 export const c64 = (v: number): KExpr => ({ k: "const", t: "i64", v });
@@ -73,4 +73,4 @@ export function unflatten(flat: KExpr, shape: Dim[]): KExpr[] {
 }
 
 export const isConst = isC;
-export const sizeExpr = (shape: Dim[]): KExpr => dimExpr(shape.reduce((a, d) => a.mul(d), Dim.const(1)));
+export const sizeExpr = (shape: Dim[]): KExpr => dimExpr(numel(shape));

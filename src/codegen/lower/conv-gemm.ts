@@ -7,7 +7,7 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { add, bin, c64, cst, div, mod, mul, select, sub } from "../kir/expr.js";
+import { add, bin, c64, cst, div, mod, mul, select, sub, unflatten } from "../kir/expr.js";
 import type { ExprCtx } from "./injective.js";
 import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
 import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
@@ -16,6 +16,17 @@ const dims = (v: Value): Dim[] => v.type.shape;
 const minE = (a: KExpr, b: KExpr) => bin("min", a, b);
 const within = (v: KExpr, n: number) => bin("and", bin("ge", v, c64(0)), bin("lt", v, c64(n)));
 const clampTo = (v: KExpr, n: number) => minE(bin("max", v, c64(0)), c64(n - 1));
+/** A flat index split over axes whose trailing sizes are `trailing` (the leading axis takes the rest). */
+const split = (i: KExpr, ...trailing: number[]): KExpr[] => unflatten(i, [Dim.const(1), ...trailing.map((t) => Dim.const(t))]);
+
+/** Stores columns k0 … k0+n−1 of panel row r: `value(c)` where `ok`, zeros elsewhere (a tap off the image). */
+function tapRun(buf: number, dest: (k: KExpr, r: KExpr) => KExpr, r: KExpr, k0: KExpr, n: number, ok: KExpr, value: (c: KExpr) => KExpr): KStmt[] {
+  const put = (v: (c: KExpr) => KExpr): KStmt[] => nest("c", [c64(n)], ([c]) => [{ k: "store", buf, idx: dest(add(k0, c!), r), value: v(c!) }], false);
+  return [
+    { k: "if", cond: ok, body: put(value) },
+    { k: "if", cond: { k: "un", t: "bool", op: "not", a: ok }, body: put(() => cst("f32", 0)) },
+  ];
+}
 
 /** Convolution ops: a GEMM when the target has vectors, the direct loops otherwise. */
 export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
@@ -34,15 +45,7 @@ function plain(id: number, M: Dim, K: number | Dim, N: number, rows: number[]): 
     id, M, K: typeof K === "number" ? Dim.const(K) : K, N: Dim.const(N), batch: [], aBatch: [], bBatch: [],
     aSel: () => [], bSel: () => [], c: (_bv, i, j) => add(mul(i, c64(N)), j),
     // Row i of C is pixel (or tap) i of an output with trailing axes `rows`, then the column.
-    cIndex: (_bv, i, j) => {
-      const idx: KExpr[] = [];
-      let rest = i;
-      for (let a = rows.length - 1; a >= 0; a--) {
-        idx.unshift(mod(rest, c64(rows[a]!)));
-        rest = div(rest, c64(rows[a]!));
-      }
-      return [rest, ...idx, j];
-    },
+    cIndex: (_bv, i, j) => [...split(i, ...rows), j],
   };
 }
 
@@ -51,31 +54,22 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
   const [x, w] = n.inputs as [Value, Value];
   const K = g.KH * g.KW * g.C, P = g.OH * g.OW;
   const M = B.mul(Dim.const(P));
-  const pixel = (i: KExpr) => ({ b: div(i, c64(P)), oy: mod(div(i, c64(g.OW)), c64(g.OH)), ox: mod(i, c64(g.OW)) });
-  const tapOf = (k: KExpr) => ({ ky: div(k, c64(g.KW * g.C)), kx: mod(div(k, c64(g.C)), c64(g.KW)), c: mod(k, c64(g.C)) });
   return {
     ...plain(n.output.id, M, K, F, [g.OH, g.OW]),
     a: (_ab, i, k) => {
-      const { b, oy, ox } = pixel(i), { ky, kx, c } = tapOf(k);
+      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr], [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
       const t = tap(g, oy, ox, ky, kx);
       return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
     },
-    b: (_bb, k, j) => {
-      const { ky, kx, c } = tapOf(k);
-      return ctx.at(w, [ky, kx, c, j]);
-    },
+    b: (_bb, k, j) => ctx.at(w, [...split(k, g.KW, g.C), j]),
     bValue: w,
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
-      const { b, oy, ox } = pixel(i);
+      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
       return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
         const t = tap(g, oy, ox, ky!, kx!);
         const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(g.C));
-        const put = (v: (c: KExpr) => KExpr): KStmt[] => nest("c", [c64(g.C)], ([c]) => [{ k: "store", buf, idx: dest(add(k0, c!), r!), value: v(c!) }], false);
-        return [
-          { k: "if", cond: t.inside, body: put((c) => ctx.at(x, [b, t.iy, t.ix, c])) },
-          { k: "if", cond: { k: "un", t: "bool", op: "not", a: t.inside }, body: put(() => cst("f32", 0)) },
-        ];
+        return tapRun(buf, dest, r!, k0, g.C, t.inside, (c) => ctx.at(x, [b, t.iy, t.ix, c]));
       }, false);
     }, false),
   };
@@ -86,8 +80,6 @@ function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec
   const [dy, w] = n.inputs as [Value, Value];
   const K = g.KH * g.KW * F, P = g.H * g.W;
   const M = B.mul(Dim.const(P));
-  const pixel = (i: KExpr) => ({ b: div(i, c64(P)), y: mod(div(i, c64(g.W)), c64(g.H)), xx: mod(i, c64(g.W)) });
-  const tapOf = (k: KExpr) => ({ ky: div(k, c64(g.KW * F)), kx: mod(div(k, c64(F)), c64(g.KW)), f: mod(k, c64(F)) });
   /** The output pixel that tap (ky, kx) of input pixel (y, x) belongs to, if any. */
   const source = (y: KExpr, xx: KExpr, ky: KExpr, kx: KExpr) => {
     const ny = sub(add(y, c64(g.PT)), ky), nx = sub(add(xx, c64(g.PL)), kx);
@@ -101,26 +93,22 @@ function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec
   return {
     ...plain(n.output.id, M, K, g.C, [g.H, g.W]),
     a: (_ab, i, k) => {
-      const { b, y, xx } = pixel(i), { ky, kx, f } = tapOf(k);
+      const [b, y, xx] = split(i, g.H, g.W) as [KExpr, KExpr, KExpr], [ky, kx, f] = split(k, g.KW, F) as [KExpr, KExpr, KExpr];
       const s = source(y, xx, ky, kx);
       return select(s.ok, ctx.at(dy, [b, clampTo(s.oy, g.OH), clampTo(s.ox, g.OW), f]), cst("f32", 0));
     },
     b: (_bb, k, j) => {
-      const { ky, kx, f } = tapOf(k);
+      const [ky, kx, f] = split(k, g.KW, F) as [KExpr, KExpr, KExpr];
       return ctx.at(w, [ky, kx, j, f]);
     },
     bValue: w,
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
-      const { b, y, xx } = pixel(i);
+      const [b, y, xx] = split(i, g.H, g.W) as [KExpr, KExpr, KExpr];
       return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
         const s = source(y, xx, ky!, kx!);
         const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(F));
-        const put = (v: (f: KExpr) => KExpr): KStmt[] => nest("f", [c64(F)], ([f]) => [{ k: "store", buf, idx: dest(add(k0, f!), r!), value: v(f!) }], false);
-        return [
-          { k: "if", cond: s.ok, body: put((f) => ctx.at(dy, [b, s.oy, s.ox, f])) },
-          { k: "if", cond: { k: "un", t: "bool", op: "not", a: s.ok }, body: put(() => cst("f32", 0)) },
-        ];
+        return tapRun(buf, dest, r!, k0, F, s.ok, (f) => ctx.at(dy, [b, s.oy, s.ox, f]));
       }, false);
     }, false),
   };
@@ -131,21 +119,16 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
   const [x, dy] = n.inputs as [Value, Value];
   const P = g.OH * g.OW, rows = g.KH * g.KW * g.C;
   const K = B.mul(Dim.const(P));
-  const tapOf = (i: KExpr) => ({ ky: div(i, c64(g.KW * g.C)), kx: mod(div(i, c64(g.C)), c64(g.KW)), c: mod(i, c64(g.C)) });
-  const pixel = (k: KExpr) => ({ b: div(k, c64(P)), oy: mod(div(k, c64(g.OW)), c64(g.OH)), ox: mod(k, c64(g.OW)) });
   return {
     ...plain(n.output.id, Dim.const(rows), K, F, [g.KW, g.C]),
     a: (_ab, i, k) => {
-      const { ky, kx, c } = tapOf(i), { b, oy, ox } = pixel(k);
+      const [ky, kx, c] = split(i, g.KW, g.C) as [KExpr, KExpr, KExpr], [b, oy, ox] = split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr];
       const t = tap(g, oy, ox, ky, kx);
       return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
     },
-    b: (_bb, k, j) => {
-      const { b, oy, ox } = pixel(k);
-      return ctx.at(dy, [b, oy, ox, j]);
-    },
+    b: (_bb, k, j) => ctx.at(dy, [...split(k, g.OH, g.OW), j]),
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
-      const { ky, kx, c } = tapOf(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)));
+      const [ky, kx, c] = split(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)), g.KW, g.C) as [KExpr, KExpr, KExpr];
       return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
         const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
         const rowIn = within(iy, g.H);

@@ -4,10 +4,10 @@
 // of rows passes over it). Ragged edges use masked vector loads and stores; rows past M read A's last
 // row and are not stored. Without vectors (integers, or no SIMD) C is computed in MR × NR scalar
 // tiles over the whole K loop, edges by plain dot products.
-import { Dim } from "../../ir/dim.js";
+import { Dim, numel } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sub, un } from "../kir/expr.js";
+import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un } from "../kir/expr.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
@@ -97,14 +97,13 @@ export interface Epilogue {
   store(at: (j: KExpr) => KExpr[], j0: KExpr, acc: KExpr, count: KExpr): KStmt[];
 }
 
-const product = (ds: Dim[]) => ds.reduce((x, d) => x.mul(d), Dim.const(1));
 /** `d` rounded up to a multiple of `r` (over-estimated by r when d is symbolic). */
 const padTo = (d: Dim, r: number) => (d.value !== undefined ? Dim.const(Math.ceil(d.value / r) * r) : d.add(Dim.const(r)));
 
 /** Packs B into panels P[bb…][N / nr][K][nr], zero past N. */
 function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
   const N = dimExpr(s.N), K = dimExpr(s.K);
-  const size = product([...s.bBatch, s.K, padTo(s.N, nr)]);
+  const size = numel([...s.bBatch, s.K, padTo(s.N, nr)]);
   const buf = ctx.scratch("f32", size, `packb${s.id}`);
   const panels = tiles(N, nr);
   const body = nest("p", [...s.bBatch.map(dimExpr), panels, K], (v) => {
@@ -125,7 +124,7 @@ function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Te
  */
 function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; panels: KExpr; tile: (ab: KExpr[], it: KExpr) => KStmt[] } {
   const M = dimExpr(s.M), K = dimExpr(s.K);
-  const size = product([...s.aBatch, s.K, padTo(s.M, mr)]);
+  const size = numel([...s.aBatch, s.K, padTo(s.M, mr)]);
   const buf = ctx.scratch("f32", size, `packa${s.id}`);
   const panels = tiles(M, mr);
   const tile = (ab: KExpr[], it: KExpr): KStmt[] => {
@@ -216,7 +215,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
       }, false);
     }, false)];
   });
-  return { body, cost: mul(dimExpr(product([...s.batch, s.M, s.N])), K), before: [pb.kernel] };
+  return { body, cost: mul(dimExpr(numel([...s.batch, s.M, s.N])), K), before: [pb.kernel] };
 }
 
 /** The matmul node as a GEMM over its operands' elements. */
@@ -274,5 +273,5 @@ function scalarGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
       return [{ k: "if", cond: full, body: fast }, { k: "if", cond: { k: "un", t: "bool", op: "not", a: full }, body: edge }];
     }, false);
   });
-  return { body, cost: mul(dimExpr(os.reduce((s, d) => s.mul(d), Dim.const(1))), K) };
+  return { body, cost: mul(sizeExpr(os), K) };
 }

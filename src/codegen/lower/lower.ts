@@ -2,7 +2,7 @@
 // their readers, then emits one kernel per materialised value: injective ops inline their producers,
 // reductions inline their prologue, heavy ops (matmul, conv) read materialised operands or cheap views.
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import { Dim } from "../../ir/dim.js";
+import { type Dim, numel, shapesEqual } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
 import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from "../kir/kir.js";
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
@@ -138,7 +138,7 @@ class Lowering {
 
   private newBuffer(v: Value, kind: BufferKind, name: string): number {
     const id = this.buffers.length;
-    const size = v.type.shape.reduce((a, d) => a.mul(d), Dim.const(1));
+    const size = numel(v.type.shape);
     this.buffers.push({ id, name, t: ktype(v.type.dtype), size, kind });
     return id;
   }
@@ -192,19 +192,19 @@ class Lowering {
     const order = new Map(g.nodes.map((n, i) => [n.output.id, i]));
     const readers = new Map<number, IRNode[]>(), count = new Map<number, number>();
     for (const n of g.nodes) for (const u of n.inputs) {
-      readers.set(u.id, [...(readers.get(u.id) ?? []), n]);
+      if (readers.has(u.id)) readers.get(u.id)!.push(n);
+      else readers.set(u.id, [n]);
       count.set(u.id, (count.get(u.id) ?? 0) + 1);
     }
     // The kernels that read v: its materialised readers, and those of readers inlined into kernels.
     const kernels = (v: Value): IRNode[] => (readers.get(v.id) ?? []).flatMap((r) => (this.mat.has(r.output.id) || !INJECTIVE.has(r.op) ? [r] : kernels(r.output)));
-    const same = (a: Value, b: Value) => a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d.equals(b.type.shape[i]!));
     for (const n of g.nodes) {
       const v = n.output;
       if (!INJECTIVE.has(n.op) || !this.mat.has(v.id) || this.virtual.has(v.id)) continue;
       // Read only by this graph's nodes (not by a scan body or the scan's recurrence).
       if (count.get(v.id) !== this.uses.get(v.id)) continue;
       const host = kernels(v).sort((a, b) => order.get(a.output.id)! - order.get(b.output.id)!)[0];
-      if (!host || !INJECTIVE.has(host.op) || !same(v, host.output)) continue;
+      if (!host || !INJECTIVE.has(host.op) || !shapesEqual(v.type.shape, host.output.type.shape)) continue;
       this.guests.set(host.output.id, [...(this.guests.get(host.output.id) ?? []), n]);
       this.guest.add(v.id);
     }
@@ -216,7 +216,7 @@ class Lowering {
       if (count.get(h.id) !== this.uses.get(h.id)) continue;
       const ks = [...new Set(kernels(h))];
       const host = ks[0];
-      if (ks.length !== 1 || !host || !INJECTIVE.has(host.op) || !this.mat.has(host.output.id) || this.guest.has(host.output.id) || !same(h, host.output)) continue;
+      if (ks.length !== 1 || !host || !INJECTIVE.has(host.op) || !this.mat.has(host.output.id) || this.guest.has(host.output.id) || !shapesEqual(h.type.shape, host.output.type.shape)) continue;
       // One GEMM per epilogue: a second product read by the same kernel (x·Wx + h·Wh) goes to memory.
       if (this.epilogueOf.has(host.output.id)) continue;
       this.epilogueOf.set(host.output.id, n);
@@ -392,7 +392,7 @@ class Lowering {
     const out = this.bufferFor(v);
     this.fused = [n];
     let tpl: Template;
-    const same = n.op === "sum_to" && n.inputs[0]!.type.shape.length === n.inputs[1]!.type.shape.length && n.inputs[0]!.type.shape.every((d, i) => d.equals(n.inputs[1]!.type.shape[i]!));
+    const same = n.op === "sum_to" && shapesEqual(n.inputs[0]!.type.shape, n.inputs[1]!.type.shape);
     if (INJECTIVE.has(n.op) || same) {
       const body = nest("i", v.type.shape.map(dimExpr), (iv) => [{ k: "store", buf: out, idx: flatten(iv, v.type.shape), value: same ? this.at(n.inputs[0]!, iv) : injectiveAt(n, iv, this.ctx) }]);
       tpl = { body, cost: sizeExpr(v.type.shape) };

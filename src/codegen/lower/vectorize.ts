@@ -3,7 +3,7 @@
 // Loads whose index moves with j by exactly one become vector loads, loads that do not move become
 // splats; anything else (a gather, a random draw, an op the renderer only knows on scalars) is refused.
 import type { KExpr } from "../kir/kir.js";
-import { exprToString } from "../kir/printer.js";
+import { walkExpr } from "../kir/walk.js";
 
 export class NotVectorizable extends Error {}
 
@@ -26,7 +26,9 @@ function coef(e: KExpr, v: string): number | undefined {
 }
 
 function uses(e: KExpr, v: string): boolean {
-  return exprToString(e).match(new RegExp(`\\b${v}\\b`)) !== null;
+  let found = false;
+  walkExpr(e, (x) => (found ||= x.k === "var" && x.name === v));
+  return found;
 }
 
 /** `e` with variable `v` replaced by `by`. */

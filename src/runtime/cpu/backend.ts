@@ -7,7 +7,7 @@ import { type GraphRunner, referenceEvaluator } from "../evaluate.js";
 import type { Session } from "../session.js";
 import { referenceRunner, type StepRunner } from "../step.js";
 import { RuntimeError } from "../tensor.js";
-import { compileGraph } from "./compiled.js";
+import { type CompiledGraph, compileGraph } from "./compiled.js";
 import { compileEvaluator } from "./evaluator.js";
 import { CpuStepRunner } from "./train-step.js";
 
@@ -29,10 +29,7 @@ export function stepRunner(s: Session, backend: Backend, env: Record<string, str
     // An op the compiler cannot lower yet: train anyway, on the reference backend, and say why.
     return { runner: referenceRunner(s), message: `reference backend (${r.diagnostics[0]!.message})` };
   }
-  const kernels = kernelsOf(r.compiled.program.steps).length;
-  const ms = performance.now() - t0;
-  const how = r.compiled.library.cached ? "cached" : `compiled in ${(ms / 1000).toFixed(1)} s`;
-  return { runner: new CpuStepRunner(s, r.compiled), message: `CPU backend (${kernels} kernels, ${how})` };
+  return { runner: new CpuStepRunner(s, r.compiled), message: compiledMessage(r.compiled, t0) };
 }
 
 export interface EvaluatorChoice {
@@ -48,9 +45,14 @@ export function evalRunner(g: Graph, backend: Backend, env: Record<string, strin
   const r = userErrors(() => compileEvaluator(g, { env }));
   // What the compiler cannot lower yet runs on the reference executor, as training does.
   if (!r.evaluator) return { runner: referenceEvaluator(g), message: `reference backend (${r.diagnostics[0]!.message})` };
-  const kernels = kernelsOf(r.evaluator.compiled.program.steps).length;
-  const how = r.evaluator.compiled.library.cached ? "cached" : `compiled in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-  return { runner: r.evaluator, message: `CPU backend (${kernels} kernels, ${how})` };
+  return { runner: r.evaluator, message: compiledMessage(r.evaluator.compiled, t0) };
+}
+
+/** "CPU backend (N kernels, compiled in X s)" or "(…, cached)" for a graph compiled since `t0`. */
+function compiledMessage(c: CompiledGraph, t0: number): string {
+  const kernels = kernelsOf(c.program.steps).length;
+  const how = c.library.cached ? "cached" : `compiled in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  return `CPU backend (${kernels} kernels, ${how})`;
 }
 
 /** A missing or failing toolchain is the user's to fix: a runtime error with notes, not a crash. */
