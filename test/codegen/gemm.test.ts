@@ -81,13 +81,16 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     return {
       bias_relu: relu(c.b.add(c.emit("matmul", [x, w]), b)),
       residual: c.b.add(c.b.mul(c.emit("matmul", [x, w]), c.b.const(0.5)), skip),
-      // sigmoid has no lane-wise form in the renderer: the product goes to memory and a kernel of its own reads it.
-      sigmoid_fallback: c.emit("sigmoid", [c.b.add(c.emit("matmul", [x, w]), b)]),
+      // sigmoid and tanh are lane-wise (the prelude's vector exp); sign is not: its product goes to memory
+      // and a kernel of its own reads it.
+      sigmoid: c.emit("sigmoid", [c.b.add(c.emit("matmul", [x, w]), b)]),
+      tanh_residual: c.b.add(c.emit("tanh", [c.emit("matmul", [x, w])]), skip),
+      sign_fallback: c.emit("sign", [c.b.add(c.emit("matmul", [x, w]), b)]),
       conv_bias_relu: relu(c.b.add(c.emit("conv2d", [img, f], { strides: [1, 1], padding: "same" }), fb)),
     };
   });
 
-  it("with 16 lanes, matmul + bias + relu is one GEMM kernel (after packing B); sigmoid is not fused", () => {
+  it("with 16 lanes, matmul + bias + relu or sigmoid is one GEMM kernel (after packing B); sign is not fused", () => {
     const c = new Case(75);
     const x = c.input("x", [9, 300]), w = c.input("w", [300, 37]), b = c.input("b", [37]);
     c.g.outputs = [c.emit("maximum", [c.b.add(c.emit("matmul", [x, w]), b), c.b.const(0)])];
@@ -96,7 +99,7 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     expect(ks[1]!.origin.ops).toEqual(expect.arrayContaining(["matmul", "add", "maximum"]));
     const d = new Case(76);
     const dx = d.input("x", [9, 300]), dw = d.input("w", [300, 37]), db = d.input("b", [37]);
-    d.g.outputs = [d.emit("sigmoid", [d.b.add(d.emit("matmul", [dx, dw]), db)])];
-    expect(kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul", "k2_sigmoid"]);
+    d.g.outputs = [d.emit("sigmoid", [d.b.add(d.emit("matmul", [dx, dw]), db)]), d.emit("sign", [d.emit("matmul", [dx, dw])])];
+    expect(kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul", "k2_matmul_pack_b", "k3_matmul", "k4_sign"]);
   });
 });

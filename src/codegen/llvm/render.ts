@@ -33,10 +33,24 @@ export function loadLlvm(): L {
 export function renderLlvm(p: KProgram, triple?: string): RenderedModule {
   const r = new Renderer(loadLlvm(), p, vectorWidthOf(p));
   r.render();
-  if (triple) r.mod.setTargetTriple(triple);
+  // Without a triple and data layout opt knows no vector registers, and its loop vectoriser finds
+  // every loop "not beneficial": the host's are set so elementwise loops vectorise.
+  const host = hostTarget();
+  r.mod.setTargetTriple(triple ?? host.triple);
+  if (!triple) r.mod.setDataLayout(host.layout);
   // verifyModule returns true when the module is broken.
   if (r.llvm.verifyModule(r.mod)) throw new Error(`internal error: LLVM rejected the module for ${p.name}`);
   return { write: (path) => r.llvm.WriteBitcodeToFile(r.mod, path), text: () => r.mod.print() };
+}
+
+/**
+ * The triple and data layout `llc` uses on this machine (Linux: the CPU backend links gcc's libgomp).
+ * Written out because llvm-bindings' TargetMachine returns an empty data layout.
+ */
+function hostTarget(): { triple: string; layout: string } {
+  return process.arch === "arm64"
+    ? { triple: "aarch64-unknown-linux-gnu", layout: "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128" }
+    : { triple: "x86_64-pc-linux-gnu", layout: "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128" };
 }
 
 /** The widest vector any kernel uses (its `lanes`); 0 when none. */
@@ -66,7 +80,7 @@ class Renderer {
   private fn!: llvm.Function;
   private frame!: llvm.Value;
   private vars = new Map<string, llvm.Value>();
-  private locals = new Map<string, { ptr: llvm.Value; t: KType; ty: llvm.Type }>();
+  private locals = new Map<string, { ptr: llvm.Value; t: KType; ty: llvm.Type; vec: boolean }>();
   private bufPtrs = new Map<number, llvm.Value>();
   private dimVals = new Map<string, llvm.Value>();
 
@@ -153,13 +167,14 @@ class Renderer {
     this.bufPtrs = new Map();
     this.dimVals = new Map();
     // Everything a kernel needs from the frame is loaded once, in the entry block.
-    const bufs = new Set<number>(), dims = new Set<string>(), locals = new Map<string, { t: KType; lanes: number }>();
+    const bufs = new Set<number>(), dims = new Set<string>(), seqs = new Set<string>(), locals = new Map<string, { t: KType; lanes: number }>();
     walkStmts(uses, (s) => {
       if (s.k === "store") bufs.add(s.buf);
       if (s.k === "local") locals.set(s.name, { t: s.t, lanes: s.lanes ?? 1 });
     }, (e) => {
       if (e.k === "load") bufs.add(e.buf);
       if (e.k === "var" && e.name.startsWith("dim:")) dims.add(e.name.slice(4));
+      if (e.k === "var" && this.seqDepth.has(e.name)) seqs.add(e.name);
     });
     const table = this.b.CreateIntToPtr(this.slot(FRAME_BUFS), llvm_ptr(this.llvm, this.T.i8p));
     for (const id of bufs) {
@@ -167,9 +182,12 @@ class Renderer {
       this.bufPtrs.set(id, this.b.CreateBitCast(raw, llvm_ptr(this.llvm, this.memTy(this.p.buffers[id]!.t))));
     }
     for (const d of dims) this.dimVals.set(d, this.dim(d));
+    // Recurrence indices too: a load of the frame inside a loop could alias the stores, which would
+    // keep every index that uses them from being seen as loop-invariant (no vectorising).
+    for (const v of seqs) this.vars.set(v, this.slot(FRAME_SEQ + this.seqDepth.get(v)!));
     for (const [name, l] of locals) {
       const ty = l.lanes > 1 ? this.vec!.ty : this.regTy(l.t);
-      this.locals.set(name, { ptr: this.b.CreateAlloca(ty, null, name), t: l.t, ty });
+      this.locals.set(name, { ptr: this.b.CreateAlloca(ty, null, name), t: l.t, ty, vec: l.lanes > 1 });
     }
   }
 
@@ -369,7 +387,7 @@ class Renderer {
         const ptr = b.CreateInBoundsGEP(this.memTy(t), this.bufPtrs.get(e.buf)!, [this.expr(e.idx)]);
         return this.fromMem(t, b.CreateLoad(this.memTy(t), ptr));
       }
-      case "un": return this.unary(e.op, e.a.t, this.expr(e.a));
+      case "un": return this.unary(e.op, e.a.t, this.expr(e.a), this.isVector(e.a));
       case "bin": {
         // a·b + c as one fused multiply-add (llvm.fmuladd: the backend fuses where the CPU can).
         if (e.op === "add" && e.t === "f32") {
@@ -387,14 +405,16 @@ class Renderer {
     }
   }
 
-  private unary(op: string, t: KType, a: llvm.Value): llvm.Value {
+  private unary(op: string, t: KType, a: llvm.Value, vec: boolean): llvm.Value {
     const b = this.b, I = this.llvm.Intrinsic;
     const f = t === "f32";
-    const one = () => this.constant("f32", 1);
+    // Float constants take the operand's shape: a scalar, or a splat for vector lanes.
+    const k = (x: number): llvm.Value => (vec ? b.CreateCall(this.vec!.splat, [this.constant("f32", x)]) : this.constant("f32", x));
+    const one = () => k(1);
     switch (op) {
       case "neg": return f ? b.CreateFNeg(a) : b.CreateNeg(a);
       case "not": return b.CreateNot(a);
-      case "exp": return this.intrinsic(I.exp, [a]);
+      case "exp": return this.exp(t, a, vec);
       case "log": return this.intrinsic(I.log, [a]);
       case "sqrt": return this.intrinsic(I.sqrt, [a]);
       case "abs": return f ? this.intrinsic(I.fabs, [a]) : b.CreateSelect(b.CreateICmpSLT(a, this.constant(t, 0)), b.CreateNeg(a), a);
@@ -402,19 +422,38 @@ class Renderer {
         if (!f) return b.CreateSelect(b.CreateICmpSGT(a, this.constant(t, 0)), this.constant(t, 1), b.CreateSelect(b.CreateICmpSLT(a, this.constant(t, 0)), this.constant(t, -1), a));
         return b.CreateSelect(b.CreateFCmpOGT(a, this.constant(t, 0)), one(), b.CreateSelect(b.CreateFCmpOLT(a, this.constant(t, 0)), this.constant(t, -1), a));
       }
-      case "sigmoid": return b.CreateFDiv(one(), b.CreateFAdd(one(), this.intrinsic(I.exp, [b.CreateFNeg(a)])));
+      case "sigmoid": return b.CreateFDiv(one(), b.CreateFAdd(one(), this.exp(t, b.CreateFNeg(a), vec)));
       case "tanh": {
         // tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)): no overflow for large |x|. Near 0 that
         // difference cancels, so |x| < 0.1 uses the series x − x³/3 + 2x⁵/15 (error < 1e-7 relative).
         const ax = this.intrinsic(I.fabs, [a]);
-        const e2 = this.intrinsic(I.exp, [b.CreateFMul(this.constant("f32", -2), ax)]);
+        const e2 = this.exp(t, b.CreateFMul(k(-2), ax), vec);
         const m = this.intrinsic(I.copysign, [b.CreateFDiv(b.CreateFSub(one(), e2), b.CreateFAdd(one(), e2)), a]);
         const x2 = b.CreateFMul(a, a);
-        const poly = b.CreateFMul(a, b.CreateFAdd(one(), b.CreateFMul(x2, b.CreateFAdd(this.constant("f32", -1 / 3), b.CreateFMul(x2, this.constant("f32", 2 / 15))))));
-        return b.CreateSelect(b.CreateFCmpOLT(ax, this.constant("f32", 0.1)), poly, m);
+        const poly = b.CreateFMul(a, b.CreateFAdd(one(), b.CreateFMul(x2, b.CreateFAdd(k(-1 / 3), b.CreateFMul(x2, k(2 / 15))))));
+        return b.CreateSelect(b.CreateFCmpOLT(ax, k(0.1)), poly, m);
       }
     }
     throw new Error(`internal error: unary ${op}`);
+  }
+
+  /** Whether an expression is a vector: it reads a vector load, splat or local (vectorize() builds them so). */
+  private isVector(e: KExpr): boolean {
+    switch (e.k) {
+      case "load": return !!e.lanes;
+      case "splat": return true;
+      case "get": return this.locals.get(e.name)?.vec ?? false;
+      case "un": return this.isVector(e.a);
+      case "bin": return this.isVector(e.a) || this.isVector(e.b);
+      case "select": return this.isVector(e.a) || this.isVector(e.b);
+      default: return false;
+    }
+  }
+
+  /** e^a for f32 scalars and vectors by the prelude's polynomial (it inlines and vectorises), else llvm.exp. */
+  private exp(t: KType, a: llvm.Value, vec: boolean): llvm.Value {
+    if (t !== "f32") return this.intrinsic(this.llvm.Intrinsic.exp, [a]);
+    return this.b.CreateCall(this.mod.getFunction(vec ? "nnc_expv" : "nnc_expf")!, [a]);
   }
 
   private arith(op: string, t: KType, a: llvm.Value, c: llvm.Value): llvm.Value {
@@ -495,3 +534,4 @@ function parallelLoop(k: Kernel): Extract<KStmt, { k: "for" }> | undefined {
   const last = k.body[k.body.length - 1];
   return last?.k === "for" && last.mode === "parallel" && k.body.slice(0, -1).every((s) => s.k === "local") ? last : undefined;
 }
+

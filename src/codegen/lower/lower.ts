@@ -405,10 +405,17 @@ class Lowering {
   private emitTemplate(n: IRNode, tpl: Template, fused: IRNode[]): void {
     for (const pre of tpl.before ?? []) {
       // Packing a loop-invariant operand (an LSTM's weights) runs once, before the recurrence.
-      const level = pre.invariant ? Math.min(this.depth.get(pre.invariant.id) ?? 0, this.levels.length - 1) : this.levels.length - 1;
+      const level = pre.invariant ? Math.min(this.readDepth(pre.invariant), this.levels.length - 1) : this.levels.length - 1;
       this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n], this.levels[level]);
     }
     this.push(tpl, `${n.op}`, fused);
+  }
+
+  /** The deepest recurrence whose values `v`'s elements read (a transposed weight inlined in a scan body reads only the weight). */
+  private readDepth(v: Value): number {
+    const n = this.producer.get(v.id);
+    if (this.bufOf.has(v.id) || this.virtual.has(v.id) || !n || n.body) return this.depth.get(v.id) ?? 0;
+    return Math.max(0, ...n.inputs.map((x) => this.readDepth(x)));
   }
 
   private copy(from: Value, to: number): void {

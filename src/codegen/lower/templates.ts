@@ -4,7 +4,7 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cast, clamp, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
+import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 
@@ -292,18 +292,25 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
 export function scatterTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
   const [dy, indices, like] = n.inputs as [Value, Value, Value];
   const ls = dims(like), is = dims(indices);
-  const V = dimExpr(ls[0]!), row = ls.slice(1);
+  const V = dimExpr(ls[0]!), row = ls.slice(1), R = sizeExpr(row);
   const t = ktype(n.output.type.dtype);
-  // Parallel over the row's columns: every thread sees all indices, so no two threads add to one element.
-  const body = nest("p", [sizeExpr(row)], ([col]) => [
-    ...nest("z", [V], ([r]) => [{ k: "store", buf: outBuf, idx: add(mul(r!, sizeExpr(row)), col!), value: cst(t, 0) }], false),
-    ...nest("i", exts(is), (iv) => {
-      const r = cast("i64", ctx.at(indices, iv));
-      const colIdx = row.length ? unflatten(col!, row) : [];
-      return [{ k: "if", cond: bin("and", bin("ge", r, c64(0)), bin("lt", r, V)), body: [
-        { k: "store", buf: outBuf, idx: add(mul(clamp(r, 0, V), sizeExpr(row)), col!), accumulate: true, value: ctx.at(dy, [...iv, ...colIdx]) },
-      ] }];
-    }, false),
-  ]);
-  return { body, cost: mul(sizeExpr(is), sizeExpr(row)) };
+  // Parallel over blocks of NR columns (a cache line of f32): every thread sees all indices, so no
+  // two threads add to one element, and each touches whole lines of the table.
+  const whole = R.k === "const" && Number(R.v) % NR === 0;
+  const body = nest("p", [div(add(R, c64(NR - 1)), c64(NR))], ([cb]) => {
+    const columns = (at: (col: KExpr) => KStmt[]): KStmt[] => nest("c", [c64(NR)], ([c]) => {
+      const col = add(mul(cb!, c64(NR)), c!);
+      return whole ? at(col) : [{ k: "if", cond: bin("lt", col, R), body: at(col) }];
+    }, false);
+    return [
+      ...nest("z", [V], ([r]) => columns((col) => [{ k: "store", buf: outBuf, idx: add(mul(r!, R), col), value: cst(t, 0) }]), false),
+      ...nest("i", exts(is), (iv) => {
+        const r = cast("i64", ctx.at(indices, iv));
+        return [{ k: "if", cond: bin("and", bin("ge", r, c64(0)), bin("lt", r, V)), body: columns((col) => [
+          { k: "store", buf: outBuf, idx: add(mul(r, R), col), accumulate: true, value: ctx.at(dy, [...iv, ...(row.length ? unflatten(col, row) : [])]) },
+        ]) }];
+      }, false),
+    ];
+  });
+  return { body, cost: mul(sizeExpr(is), R) };
 }

@@ -45,7 +45,7 @@ export function subst(e: KExpr, v: string, by: KExpr): KExpr {
 }
 
 /** Unary ops the renderer emits as LLVM intrinsics or plain instructions, which work lane-wise. */
-const LANE_UN = new Set(["neg", "exp", "log", "sqrt", "abs"]);
+const LANE_UN = new Set(["neg", "exp", "log", "sqrt", "abs", "sigmoid", "tanh"]);
 const LANE_BIN = new Set(["add", "sub", "mul", "div", "max", "min", "gt", "ge", "lt", "le", "eq", "and", "or"]);
 
 export interface VectorContext {
