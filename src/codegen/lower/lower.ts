@@ -10,6 +10,8 @@ import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
 import { type Epilogue, gemmTemplate } from "./gemm.js";
 import { hoistInvariants } from "./hoist.js";
+import { splitLoops } from "./loop-split.js";
+import { vectorizeLoops } from "./loop-vectorize.js";
 import { gemmEpilogue, identityRead, NotIdentity } from "./epilogue.js";
 import { NotVectorizable } from "./vectorize.js";
 import { planMemory } from "./memory.js";
@@ -425,7 +427,9 @@ class Lowering {
   private push(t: Template, what: string, nodes: IRNode[], target = this.target): void {
     const uniq = [...new Set(nodes)];
     const lines = [...new Set(uniq.map((n) => `${n.span.file}:${n.span.line}`))];
-    const kernel: Kernel = hoistInvariants({ name: `k${this.kernels++}_${what}`, body: t.body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } });
+    // With vector lanes, inner loops are split where their tests change answer and then vectorised.
+    const body = this.lanes > 1 ? vectorizeLoops(splitLoops(t.body), this.lanes) : t.body;
+    const kernel: Kernel = hoistInvariants({ name: `k${this.kernels++}_${what}`, body, cost: t.cost, origin: { ops: uniq.map((n) => n.op), lines, scopes: [...new Set(uniq.map((n) => n.scope).filter((x) => x))] } });
     target.push({ k: "kernel", kernel });
   }
 }

@@ -8,7 +8,7 @@ import { walkExpr } from "../kir/walk.js";
 export class NotVectorizable extends Error {}
 
 /** The coefficient of variable `v` in `e` when `e` is affine in it; undefined otherwise. */
-function coef(e: KExpr, v: string): number | undefined {
+export function coef(e: KExpr, v: string): number | undefined {
   switch (e.k) {
     case "var": return e.name === v ? 1 : 0;
     case "const": return 0;
@@ -54,8 +54,8 @@ export interface VectorContext {
   /** The first column of the vector. */
   j0: KExpr;
   lanes: number;
-  /** Valid lanes from j0 (the ragged edge). */
-  count: KExpr;
+  /** Valid lanes from j0 (the ragged edge); all of them when absent. */
+  count?: KExpr;
   /** Vector values for locals the scalar expression reads (the accumulator, earlier outputs). */
   locals: Map<string, KExpr>;
 }
@@ -82,7 +82,7 @@ export function vectorize(e: KExpr, cx: VectorContext): { e: KExpr; vec: boolean
       const c = coef(e.idx, cx.j);
       if (c === 0) return { e, vec: false };
       if (c !== 1 || e.t !== "f32" || e.lanes) throw new NotVectorizable("a load that does not move with the column");
-      return { e: { k: "load", t: "f32", buf: e.buf, idx: subst(e.idx, cx.j, cx.j0), lanes: cx.lanes, count: cx.count }, vec: true };
+      return { e: { k: "load", t: "f32", buf: e.buf, idx: subst(e.idx, cx.j, cx.j0), lanes: cx.lanes, ...(cx.count ? { count: cx.count } : {}) }, vec: true };
     }
     case "un": {
       const a = vectorize(e.a, cx);
