@@ -7,6 +7,7 @@ import type { KExpr, KStmt, KType } from "../kir/kir.js";
 import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
+import { NotVectorizable, vectorize } from "./vectorize.js";
 
 export interface Template {
   body: KStmt[];
@@ -66,6 +67,13 @@ function reduceNest(x: Value, reduced: boolean[], kind: ReduceKind, outBuf: numb
   function columnReduce(): Template {
     const keptShape = keptAxes.map((i) => xs[i]!);
     const S = sizeExpr(keptShape);
+    if (ctx.lanes > 1 && keptShape.length === 1 && t === "f32") {
+      try {
+        return vectorColumns();
+      } catch (e) {
+        if (!(e instanceof NotVectorizable)) throw e;
+      }
+    }
     const acc = (c: number) => `acc${c}`;
     const body = nest("o", [div(add(S, c64(NR - 1)), c64(NR))], ([jt]) => {
       const col = (c: number) => add(mul(jt!, c64(NR)), c64(c));
@@ -79,6 +87,26 @@ function reduceNest(x: Value, reduced: boolean[], kind: ReduceKind, outBuf: numb
         out.push({ k: "if", cond: bin("lt", col(c), S), body: [{ k: "store", buf: outBuf, idx: outIdx(unflatten(col(c), keptShape)), value }] });
       }
       return out;
+    });
+    return { body, cost: sizeExpr(xs) };
+  }
+
+  /** One vector of columns at a time, its accumulator a vector register (a bias gradient over B·T rows). */
+  function vectorColumns(): Template {
+    const W = ctx.lanes, S = dimExpr(xs[keptAxes[0]!]!), J = "jred";
+    const body = nest("o", [div(add(S, c64(W - 1)), c64(W))], ([jt]) => {
+      const j0 = mul(jt!, c64(W));
+      const cx = { j: J, j0, lanes: W, count: bin("min", c64(W), sub(S, j0)), locals: new Map<string, KExpr>() };
+      const acc: KExpr = { k: "get", t, name: "vacc" };
+      const term = vectorize(at(redAxes.map(() => c64(0)), [v64(J)]), cx);
+      if (!term.vec) throw new NotVectorizable("a reduction term that does not move with the column");
+      const inner = nest("r", redAxes.map((i) => dimExpr(xs[i]!)), (rv) => [{ k: "set", name: "vacc", value: step(acc, vectorize(at(rv, [v64(J)]), cx).e) }], false);
+      const value = vectorize(finish({ k: "get", t, name: "vsum" }), { ...cx, locals: new Map([["vsum", acc]]) });
+      return [
+        { k: "local", name: "vacc", t, init: { k: "splat", t, lanes: W, a: init }, lanes: W },
+        ...inner,
+        { k: "store", buf: outBuf, idx: outIdx([j0]), value: value.vec ? value.e : acc, lanes: W, count: cx.count },
+      ];
     });
     return { body, cost: sizeExpr(xs) };
   }
