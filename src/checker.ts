@@ -10,24 +10,45 @@ import { elaborateModel, type ElaboratedModel } from "./elab/model.js";
 import { checkDefinitionShapes } from "./elab/definitions.js";
 import { checkDatasetsAndTraining } from "./elab/train-check.js";
 import { printGraph } from "./ir/printer.js";
+import { type ElabRecorder, withRecorder } from "./elab/recorder.js";
 
-export type FullCheck = CheckResult & { models: Map<string, ElaboratedModel>; module?: Module };
+export type FullCheck = CheckResult & {
+  models: Map<string, ElaboratedModel>;
+  module?: Module;
+  /** Every user module read: the entry and the local files it imports (recursively). */
+  modules: Module[];
+};
 
-export function check(entry: string, text?: string): FullCheck {
+export interface CheckExtras {
+  /** Absolute path → unsaved text to read instead of the file on disk (imported files too). */
+  overlay?: ReadonlyMap<string, string>;
+  /** Receives what the elaborator computed (the language server's type facts). */
+  recorder?: ElabRecorder;
+}
+
+export function check(entry: string, text?: string, extras: CheckExtras = {}): FullCheck {
+  return withRecorder(extras.recorder, () => checkNow(entry, text, extras.overlay));
+}
+
+function checkNow(entry: string, text: string | undefined, overlay: ReadonlyMap<string, string> | undefined): FullCheck {
   const bag = new DiagnosticBag();
   const prelude = loadPrelude();
-  const loader = new ModuleLoader(prelude, bag);
+  const loader = new ModuleLoader(prelude, bag, overlay);
+  if (text === undefined) text = overlay?.get(path.resolve(entry));
   const models = new Map<string, ElaboratedModel>();
   const sources = new Map<string, string>(prelude.sources);
   let module: Module | undefined;
   const result = (): FullCheck => {
     for (const [k, v] of loader.sources) sources.set(k, v);
     return {
-      entry, sources, models, module,
+      entry, sources, models, module, modules: loader.modules,
       diagnostics: sortDiagnostics(dropCascades(bag.items, items)),
       summaries: [...models.values()].map((m) => m.summary),
       trainedModel,
-      irText: [...models.values()].map((m) => printGraph(m.graph)).join("\n\n"),
+      // Printed on demand: editors re-check on every keystroke and never read it.
+      get irText() {
+        return [...models.values()].map((m) => printGraph(m.graph)).join("\n\n");
+      },
     };
   };
   let trainedModel: string | undefined;
@@ -71,4 +92,4 @@ function dropCascades(ds: Diagnostic[], items: A.TopItem[]): Diagnostic[] {
 }
 const isSyntax = (d: Diagnostic) => d.code === "E0001" || d.code === "E0002";
 
-registerChecker((entry, opts) => check(path.normalize(entry), opts.text));
+registerChecker((entry, opts) => check(path.normalize(entry), opts.text, { overlay: opts.overlay }));

@@ -42,6 +42,8 @@ export interface CheckResult {
 export interface CheckOptions {
   /** Source text to use instead of reading `entry` from disk (editors, tests). */
   text?: string;
+  /** Absolute path → unsaved text of other files (imports), read instead of the disk copy. */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 let impl: ((entry: string, opts: CheckOptions) => CheckResult) | undefined;

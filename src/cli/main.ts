@@ -7,6 +7,7 @@ import { compileCommand, type CompileFlags } from "./compile.js";
 import { runCommand, type RunFlags } from "./run.js";
 import { evalCommand, predictCommand } from "./eval-predict.js";
 import { initProject } from "./init.js";
+import { registerFmtCommand } from "./fmt.js";
 import { Exit, processIo, type CliIo } from "./io.js";
 
 /**
@@ -132,8 +133,40 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--backend <name>", "cpu (compiled, default) or ref (the reference executor)", "cpu")
     .action((file: string | undefined, opts: Record<string, string>) => setExit(predictCommand(file, opts, io)));
 
+  program
+    .command("lsp")
+    .showHelpAfterError(hint("lsp"))
+    .description("start the language server (LSP over stdin/stdout) for editors")
+    .option("--stdio", "talk over stdin/stdout (the default and only transport)")
+    .allowUnknownOption() // clients add their own flags, e.g. --clientProcessId=123
+    .allowExcessArguments()
+    .addHelpText("after", LSP_HELP)
+    .action(async () => {
+      const { startServer } = await import("../lsp/server.js");
+      startServer();
+    });
+
+  registerFmtCommand(program, io, setExit);
+
   return program;
 }
+
+const LSP_HELP = `
+The VS Code extension in lsp/ starts it for you. Other editors run \`nnc lsp --stdio\`
+for files ending in .nn, e.g.
+  Neovim (0.11+):  vim.lsp.config("nnc", { cmd = { "nnc", "lsp", "--stdio" }, filetypes = { "nn" } })
+                   vim.lsp.enable("nnc")   -- and: vim.filetype.add({ extension = { nn = "nn" } })
+  Helix (languages.toml):
+                   [language-server.nnc]
+                   command = "nnc"
+                   args = ["lsp", "--stdio"]
+                   [[language]]
+                   name = "nn"
+                   scope = "source.nn"
+                   file-types = ["nn"]
+                   language-servers = ["nnc"]
+Settings (workspace/configuration section "nnc", or initializationOptions):
+  inlayHints.shapes, inlayHints.parameterCounts (booleans, default true)`;
 
 /** Runs `nnc` with `argv` (without node and script) and returns the exit status; never throws. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

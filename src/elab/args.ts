@@ -2,6 +2,7 @@
 import type * as A from "../parser/ast.js";
 import type { Span } from "../diag/diagnostic.js";
 import { matchTensorType, typeExprToString } from "./unify.js";
+import { recordTypeDims } from "./recorder.js";
 import type { Elaborator } from "./elaborate.js";
 import { describe, Env, ERR, isCallable, type Module, suggest, type V } from "./values.js";
 
@@ -88,6 +89,11 @@ export function bindArgs(el: Elaborator, params: A.ParamDecl[], args: ArgIn[], e
     }
     env.set(p.name.name, v);
     out.set(p.name.name, v);
+    // Facts for tools; primitives (no module) have no parameter declarations in the source.
+    if (mod && el.recorder) {
+      el.recorder.value(p.name.span, v);
+      recordTypeDims(el.recorder, p.type, env);
+    }
   }
   return ok ? out : undefined;
 }

@@ -7,6 +7,7 @@ import { type TensorType, typeToString } from "../ir/types.js";
 import { bindArgs, type ArgIn } from "./args.js";
 import { article, attrOf, calleeName, opSymbol, primParamDecl, sameConst } from "./helpers.js";
 import { matchTensorType, typeExprToString, typeFromDecl } from "./unify.js";
+import { activeRecorder, recordBinding, recordCall } from "./recorder.js";
 import { describe, Env, ERR, intV, isCallable, type Module, plainArgs, suggest, type V } from "./values.js";
 
 export interface RowBuilder { name: string; type: string; output?: TensorType; trainable: number; nonTrainable: number }
@@ -30,6 +31,8 @@ export class Elaborator {
   private row?: RowBuilder;
   rows: RowBuilder[] = [];
   private callStack: string[] = [];
+  readonly recorder = activeRecorder(); // tools' view of what was computed (recorder.ts)
+  private muted = 0; // > 0 while evaluating synthetic expressions (primitive defaults)
 
   /** Bodiless (builtin) losses and metrics have no IR: only train-block checks may apply them. */
   constructor(readonly bag: DiagnosticBag, readonly root: Graph = newGraph("main"), readonly allowBuiltins = false) {
@@ -102,6 +105,7 @@ export class Elaborator {
       if (s.kind === "Let") {
         const v = this.evalExpr(s.value, local, mod);
         if (s.type && v.k === "tensor") this.checkAnnotation(s.type, v, local, s.name.span, `\`${s.name.name}\``);
+        recordBinding(this.recorder, s.name.span, v, s.type, local);
         if (local.hasOwn(s.name.name)) this.bag.error("E0101", s.name.span, `\`${s.name.name}\` is already defined in this block`);
         if (v.k === "tensor" && !v.val.name) v.val.name = s.name.name;
         local.set(s.name.name, v);
@@ -164,6 +168,7 @@ export class Elaborator {
       else this.row.nonTrainable += count;
     }
     env.set(s.name.name, { k: "tensor", val });
+    recordBinding(this.recorder, s.name.span, { k: "tensor", val }, s.type, env);
   }
 
   /** Name and plain arguments of an initializer/regularizer/optimizer/... value. */
@@ -179,6 +184,12 @@ export class Elaborator {
   // ---------- expressions ----------
 
   evalExpr(e: A.Expr, env: Env, mod: Module): V {
+    const v = this.evalExprNow(e, env, mod);
+    if (this.recorder && !this.muted) this.recorder.value(e.span, v);
+    return v;
+  }
+
+  private evalExprNow(e: A.Expr, env: Env, mod: Module): V {
     switch (e.kind) {
       case "Num": return e.isInt ? intV(e.value) : { k: "float", v: e.value };
       case "Str": return { k: "str", v: e.value };
@@ -462,9 +473,10 @@ export class Elaborator {
         this.callStack.pop();
       }
     };
-    if (!def) return run();
+    const body = this.recorder ? () => recordCall(this.recorder!, this.root, f, bound, env, span, run) : run;
+    if (!def) return body();
     const scoped = def.defKind === "layer" || def.defKind === "model";
-    return this.withRow(def.name.name, def.name.name, scoped, run);
+    return this.withRow(def.name.name, def.name.name, scoped, body);
   }
 
   /** Errors inside a stdlib body are reported where the user called it, pointing into the library. */
@@ -533,7 +545,9 @@ export class Elaborator {
       const t = this.scalarTensor(a.value, dtype?.val.type.dtype ?? "f32", a.span);
       return t ? { ...a, value: { k: "tensor", val: t } } : a;
     });
+    this.muted++; // primitive defaults are synthetic expressions spanning the call, not source facts
     const bound = bindArgs(this, sig.params.map((p) => primParamDecl(p, span)), args, new Env(), undefined, span, `prim.${name}`);
+    this.muted--;
     if (!bound) return ERR;
     const ins: Value[] = [];
     const attrs: Record<string, Attr> = {};
@@ -554,7 +568,6 @@ export class Elaborator {
     }
     return this.tensorOp(name, ins, attrs, span, name, body);
   }
-
 
   /** Elaborates a scan's step function once, on a carry and one time step. */
   private scanBody(f: V, init: Value, xs: Value, span: Span): Graph | undefined {
@@ -584,5 +597,4 @@ export class Elaborator {
     g.outputs.push(out.val);
     return g;
   }
-
 }

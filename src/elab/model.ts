@@ -6,6 +6,7 @@ import { type Graph, newGraph } from "../ir/graph.js";
 import { isDType, typeToString } from "../ir/types.js";
 import type { ModelSummary } from "../driver.js";
 import { Elaborator } from "./elaborate.js";
+import { recordTypeDims } from "./recorder.js";
 import { evalDim, matchTensorType, typeExprToString } from "./unify.js";
 import { Env, intV, type Module, type V } from "./values.js";
 
@@ -51,11 +52,14 @@ export function elaborateModel(def: A.Definition, mod: Module, bag: DiagnosticBa
     const val = el.newValue({ dtype: p.type.dtype, shape }, p.name.name);
     graph.inputs.push(val);
     env.set(p.name.name, { k: "tensor", val });
+    el.recorder?.value(p.name.span, { k: "tensor", val });
+    recordTypeDims(el.recorder, p.type, env);
   }
   if (!ok || !def.body) {
     return undefined;
   }
   const out = el.evalBlock(def.body, env, mod);
+  recordTypeDims(el.recorder, def.returnType, env);
   if (out.k === "tensor") {
     graph.outputs.push(out.val);
     if (def.returnType && def.returnType.kind !== "TensorType") {

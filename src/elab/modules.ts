@@ -71,12 +71,19 @@ export class ModuleLoader {
   private loaded = new Map<string, Module>();
   private loading = new Set<string>();
 
-  constructor(private prelude: Prelude, private bag: DiagnosticBag) {}
+  /** `overlay`: absolute path → text to use instead of the disk copy (an editor's unsaved files). */
+  constructor(private prelude: Prelude, private bag: DiagnosticBag, private overlay?: ReadonlyMap<string, string>) {}
+
+  /** Every module loaded so far: the entry and the local files it imports. */
+  get modules(): Module[] {
+    return [...this.loaded.values()];
+  }
 
   load(file: string, text?: string): Module | undefined {
     const key = path.resolve(file);
     const done = this.loaded.get(key);
     if (done) return done;
+    if (text === undefined) text = this.overlay?.get(key);
     if (text === undefined) {
       try {
         text = fs.readFileSync(file, "utf8");
@@ -125,7 +132,7 @@ export class ModuleLoader {
       this.bag.error("E0203", imp.pathSpan, `import cycle: \`${imp.path}\` imports this file back`);
       return;
     }
-    if (!fs.existsSync(target) && !this.loaded.has(target)) {
+    if (!fs.existsSync(target) && !this.loaded.has(target) && !this.overlay?.has(target)) {
       this.bag.error("E0203", imp.pathSpan, `cannot find \`${imp.path}\` (looked for ${rel})`);
       return;
     }

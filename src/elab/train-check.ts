@@ -9,6 +9,7 @@ import { type TensorType, typeToString } from "../ir/types.js";
 import { Elaborator } from "./elaborate.js";
 import type { ElaboratedModel } from "./model.js";
 import { SOURCES } from "./sources.js";
+import { activeRecorder } from "./recorder.js";
 import { typeFromDecl } from "./unify.js";
 import { describe, Env, type Module, suggest, type V } from "./values.js";
 
@@ -34,6 +35,7 @@ export function checkDatasetsAndTraining(mod: Module, models: Map<string, Elabor
     if (datasets.has(item.name.name)) bag.error("E0101", item.name.span, `dataset \`${item.name.name}\` is defined twice`);
     const info = checkDataset(item, mod, bag);
     datasets.set(item.name.name, info);
+    activeRecorder()?.dataset({ decl: item, source: info.source, features: info.features, labels: info.labels, classes: info.classes });
   }
   const trains = mod.program.items.filter((i): i is A.TrainDecl => i.kind === "Train");
   if (trains.length > 1) bag.error("E0610", trains[1]!.span, "a file may have one `train` block", { related: [{ span: trains[0]!.span, message: "the first train block" }] });
