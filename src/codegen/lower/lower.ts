@@ -210,13 +210,16 @@ class Lowering {
       this.guests.set(host.output.id, [...(this.guests.get(host.output.id) ?? []), n]);
       this.guest.add(v.id);
     }
+    const hostOf = new Map<number, IRNode>();
+    for (const [id, gs] of this.guests) for (const x of gs) hostOf.set(x.output.id, this.producer.get(id)!);
     // A vector GEMM read by one elementwise kernel of its shape (not a guest) runs as that kernel, at its
     // place in the order, storing the kernel's outputs from its register tiles.
     for (const n of g.nodes) {
       const h = n.output;
       if (!(n.op === "matmul" || n.op === "conv2d") || this.lanes <= 1 || ktype(h.type.dtype) !== "f32" || this.bufOf.has(h.id)) continue;
       if (count.get(h.id) !== this.uses.get(h.id)) continue;
-      const ks = [...new Set(kernels(h))];
+      // A guest's kernel is its host's (Adam reads the gradient in m's and v's updates, one kernel).
+      const ks = [...new Set(kernels(h).map((r) => hostOf.get(r.output.id) ?? r))];
       const host = ks[0];
       if (ks.length !== 1 || !host || !INJECTIVE.has(host.op) || !this.mat.has(host.output.id) || this.guest.has(host.output.id) || !shapesEqual(h.type.shape, host.output.type.shape)) continue;
       // One GEMM per epilogue: a second product read by the same kernel (x·Wx + h·Wh) goes to memory.
