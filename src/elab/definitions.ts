@@ -25,7 +25,7 @@ export function checkDefinitionShapes(mod: Module, bag: DiagnosticBag): void {
       const v = mod.scope.get(alt.name);
       if (!v) {
         const s = suggest(alt.name, mod.scope.names());
-        bag.error("E0201", alt.span, `unknown name \`${alt.name}\``, { fix: s ? { message: `did you mean \`${s}\`?` } : undefined });
+        bag.error("E0201", alt.span, `unknown name \`${alt.name}\``, { fix: s ? { message: `did you mean \`${s}\`?`, span: alt.span, replacement: s } : undefined });
       } else if (v.k !== "def" || v.ref.def.defKind !== item.defKind) {
         bag.error("E0214", alt.span, `\`${alt.name}\` is not a ${item.defKind}`);
       }

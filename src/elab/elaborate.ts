@@ -205,7 +205,7 @@ export class Elaborator {
         if (o.k === "primns") {
           if (PRIMS.has(e.name.name) || (PRIM_META as readonly string[]).includes(e.name.name)) return { k: "prim", name: e.name.name };
           const s = suggest(e.name.name, [...PRIMS.keys(), ...PRIM_META]);
-          this.bag.error("E0205", e.name.span, `\`prim.${e.name.name}\` is not a primitive`, { fix: s ? { message: `did you mean \`prim.${s}\`?` } : undefined });
+          this.bag.error("E0205", e.name.span, `\`prim.${e.name.name}\` is not a primitive`, { fix: s ? { message: `did you mean \`prim.${s}\`?`, span: e.name.span, replacement: s } : undefined });
           return ERR;
         }
         this.bag.error("E0205", e.name.span, `${describe(o)} has no member \`${e.name.name}\``);

@@ -112,7 +112,7 @@ export class ModuleLoader {
         const s = suggest(imp.path, this.prelude.modules.keys());
         this.bag.error("E0202", imp.pathSpan, `unknown module \`${imp.path}\``, {
           notes: [`stdlib modules: ${[...this.prelude.modules.keys()].join(", ")}`],
-          fix: s ? { message: `did you mean \`${s}\`?` } : undefined,
+          fix: s ? { message: `did you mean \`${s}\`?`, span: imp.pathSpan, replacement: s } : undefined,
         });
         return;
       }
@@ -121,7 +121,7 @@ export class ModuleLoader {
       for (const n of imp.names ?? []) {
         if (!own.has(n.name)) {
           const s = suggest(n.name, own);
-          this.bag.error("E0204", n.span, `module \`${imp.path}\` has no \`${n.name}\``, { fix: s ? { message: `did you mean \`${s}\`?` } : undefined });
+          this.bag.error("E0204", n.span, `module \`${imp.path}\` has no \`${n.name}\``, { fix: s ? { message: `did you mean \`${s}\`?`, span: n.span, replacement: s } : undefined });
         }
       }
       return;
@@ -147,7 +147,7 @@ export class ModuleLoader {
       const d = defs.find((x) => x.name.name === n.name);
       if (!d) {
         const s = suggest(n.name, defs.map((x) => x.name.name));
-        this.bag.error("E0204", n.span, `\`${imp.path}\` has no definition \`${n.name}\``, { fix: s ? { message: `did you mean \`${s}\`?` } : undefined });
+        this.bag.error("E0204", n.span, `\`${imp.path}\` has no definition \`${n.name}\``, { fix: s ? { message: `did you mean \`${s}\`?`, span: n.span, replacement: s } : undefined });
         continue;
       }
       mod.scope.set(d.name.name, { k: "def", ref: { def: d, module: other } });

@@ -118,7 +118,7 @@ export function evalNamed(e: A.Expr, kind: A.DefinitionKind, mod: Module, env: E
   let v: V = e.kind === "Str" ? (env.get(e.value) ?? { k: "error" }) : el.evalExpr(e, env, mod);
   if (e.kind === "Str" && v.k === "error") {
     const sug = suggest(e.value, env.names().filter((n) => { const x = env.get(n); return x?.k === "def" && x.ref.def.defKind === kind; }));
-    bag.error("E0604", e.span, `unknown ${kind} "${e.value}"`, { fix: sug ? { message: `did you mean "${sug}"?` } : undefined });
+    bag.error("E0604", e.span, `unknown ${kind} "${e.value}"`, { fix: sug ? { message: `did you mean "${sug}"?`, span: e.span, replacement: `"${sug}"` } : undefined });
     return undefined;
   }
   if (v.k === "error") return undefined;
@@ -220,7 +220,9 @@ function checkCallback(c: A.Expr, mod: Module, env: Env, quantities: string[], b
   if (mon?.k === "str" && !quantities.includes(mon.v)) {
     const sug = suggest(mon.v, quantities);
     bag.error("E0606", arg?.value.span ?? c.span, `\`${mon.v}\` is not a logged quantity`, {
-      notes: [`this train block logs: ${quantities.join(", ")}`], fix: sug ? { message: `did you mean \`${sug}\`?` } : undefined,
+      notes: [`this train block logs: ${quantities.join(", ")}`],
+      // The fix keeps the user's spelling: a bare name or a string.
+      fix: sug ? { message: `did you mean \`${sug}\`?`, ...(arg ? { span: arg.value.span, replacement: arg.value.kind === "Str" ? `"${sug}"` : sug } : {}) } : undefined,
     });
   }
 }
