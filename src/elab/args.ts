@@ -73,11 +73,12 @@ export function bindArgs(el: Elaborator, params: A.ParamDecl[], args: ArgIn[], e
           ok = false;
           continue;
         }
-        const m = matchTensorType(p.type, v.val.type, env);
+        const m = matchTensorType(p.type, v.val.type, env, { span: at, what: `argument \`${p.name.name}\`` });
         if (m) {
+          const declared = p.span.file !== at.file ? [{ span: p.type.span, message: `\`${callee}\` declares ${p.name.name}: ${typeExprToString(p.type)}` }] : [];
+          const related = [...(m.related ?? []), ...declared];
           el.bag.error(m.code, at, `argument \`${p.name.name}\` of \`${callee}\`: ${m.message}`, {
-            notes: m.notes, fix: shapeFix(callee, p.type, v),
-            related: p.span.file !== at.file ? [{ span: p.type.span, message: `\`${callee}\` declares ${p.name.name}: ${typeExprToString(p.type)}` }] : undefined,
+            notes: m.notes, fix: shapeFix(callee, p.type, v), related: related.length ? related : undefined,
           });
           ok = false;
           continue;

@@ -2,6 +2,7 @@
 import type * as A from "../parser/ast.js";
 import { Dim } from "../ir/dim.js";
 import { isDType, type TensorType, typeToString } from "../ir/types.js";
+import type { Related, Span } from "../diag/diagnostic.js";
 import { Env, intV, type V } from "./values.js";
 
 /** Evaluates a dimension expression; undefined when it names an unbound dimension. */
@@ -44,7 +45,12 @@ export interface Mismatch {
   code: "E0301" | "E0302" | "E0303";
   message: string;
   notes: string[];
+  /** Where the conflicting dimension name got its value (another argument). */
+  related?: Related[];
 }
+
+/** The argument that bound each dimension name of a signature's environment, for "where it came from". */
+const origins = new WeakMap<Env, Map<string, { span: Span; what: string }>>();
 
 /** The declared type with known names filled in, e.g. f32[B, 784] for f32[B, N] with N = 784. */
 export function instantiate(t: A.TypeExpr & { kind: "TensorType" }, env: Env): string {
@@ -63,7 +69,7 @@ export function instantiate(t: A.TypeExpr & { kind: "TensorType" }, env: Env): s
  * Matches `actual` against the declared tensor type, binding unbound dimension names (and `...`) in
  * `env`. Returns a mismatch description or undefined on success.
  */
-export function matchTensorType(decl: A.TypeExpr & { kind: "TensorType" }, actual: TensorType, env: Env): Mismatch | undefined {
+export function matchTensorType(decl: A.TypeExpr & { kind: "TensorType" }, actual: TensorType, env: Env, from?: { span: Span; what: string }): Mismatch | undefined {
   const shown = () => instantiate(decl, env);
   if (decl.dtype !== "any" && isDType(decl.dtype) && decl.dtype !== actual.dtype) {
     return { code: "E0303", message: `expected ${decl.dtype} elements, found ${typeToString(actual)}`, notes: [] };
@@ -97,7 +103,13 @@ export function matchTensorType(decl: A.TypeExpr & { kind: "TensorType" }, actua
   }
   // Bind plain names first, so that expressions like `2 * N` can use them.
   for (const [d, a] of pairs) {
-    if (d.kind === "DimName" && !env.has(d.name)) env.set(d.name, intV(a));
+    if (d.kind === "DimName" && !env.has(d.name)) {
+      env.set(d.name, intV(a));
+      if (from) {
+        if (!origins.has(env)) origins.set(env, new Map());
+        origins.get(env)!.set(d.name, from);
+      }
+    }
   }
   for (let i = 0; i < pairs.length; i++) {
     const [d, a] = pairs[i]!;
@@ -109,7 +121,10 @@ export function matchTensorType(decl: A.TypeExpr & { kind: "TensorType" }, actua
       const notes: string[] = [];
       if (d.kind === "DimName") notes.push(`\`${d.name}\` is ${want} here`);
       else if (d.kind === "DimBin") notes.push(`\`${dimExprToString(d)}\` = ${want}`);
-      return { code: "E0301", message: `expected ${shown()}, found ${typeToString(actual)}`, notes };
+      const name = d.kind === "DimName" ? d.name : undefined;
+      const o = name ? origins.get(env)?.get(name) : undefined;
+      const related = o && o.span !== from?.span ? [{ span: o.span, message: `\`${name}\` = ${want} comes from ${o.what}` }] : undefined;
+      return { code: "E0301", message: `expected ${shown()}, found ${typeToString(actual)}`, notes, ...(related ? { related } : {}) };
     }
   }
   return undefined;

@@ -18,10 +18,13 @@ describe("verifyGraph accepts elaborated graphs", () => {
   });
 });
 
-/** A small file whose model has params, a scan (with a body using outer params) and plain nodes. */
+/**
+ * A small file whose model has params, a scan (with a body using outer params) and plain nodes. The GRU
+ * scans its projected input (f32[B, 5, 12]), so a step input differs from the carry (f32[B, 4]).
+ */
 const SRC = `
 model M(x: f32[B, 5, 3]) -> f32[B, 2] {
-  x |> simple_rnn(4) |> dense(2, relu)
+  x |> gru(4) |> dense(2, relu)
 }
 `;
 
@@ -76,7 +79,8 @@ describe("verifyGraph catches broken graphs", () => {
 
   it("a wrong output type", () => {
     const g = fresh();
-    const mm = nodeOf(g, "matmul");
+    // The dense layer's product (the first matmul is the GRU's input projection).
+    const mm = g.nodes.filter((x) => x.op === "matmul").at(-1)!;
     mm.output.type = f32("B", 3);
     expectProblem(g, /output is f32\[B, 3\], but the shape rule gives f32\[B, 2\]/);
   });
@@ -142,7 +146,7 @@ describe("verifyGraph catches broken graphs", () => {
     const g = fresh();
     const body = scanOf(g).body!;
     body.outputs = [body.inputs[1]!];
-    expectProblem(g, /scan body output is f32\[B, 3\], expected f32\[B, 4\]/);
+    expectProblem(g, /scan body output is f32\[B, 12\], expected f32\[B, 4\]/);
   });
 
   it("a scan body with several outputs", () => {

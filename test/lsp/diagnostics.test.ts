@@ -46,6 +46,18 @@ describe("diagnostics", () => {
     }]);
   });
 
+  it("links a dimension mismatch to the argument that fixed the dimension", async () => {
+    const m = markers("fn pair(a: f32[B, N], b: f32[B, N]) -> f32[B, N] { a + b }\nmodel M(x: f32[B, 4], y: f32[B, 5]) -> f32[B, 4] {\n  pair(«x», «y»)\n}\n");
+    const uri = uriOf("dims.nn");
+    const ds = await client.openAndWait(uri, m.text);
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({
+      range: m.ranges[1], code: "E0301",
+      message: "argument `b` of `pair`: expected f32[B, 4], found f32[B, 5]\nnote: `N` is 4 here",
+      relatedInformation: [{ location: { uri, range: m.ranges[0] }, message: "`N` = 4 comes from argument `a`" }],
+    });
+  });
+
   it("reports a shape error with the declared type as a related location", async () => {
     const m = markers("model M(x: f32[B, 28, 28]) -> «f32[B, 10]» {\n  «x |> dense(128, relu) |> dense(10)»\n}\n");
     const uri = uriOf("shape.nn");
