@@ -87,13 +87,26 @@ export function nncInference(model, batch, env = process.env) {
 }
 
 /**
- * W0: nnc has no standalone GEMM, so this trains bench/models/w0_gemm_<n>.nn: x[n, n] @ W[n, n] with
- * SGD, whose step is the forward product and the weight gradient xᵀ·dy (2 × 2n³ flops; no dx, as x is
- * data), plus O(n²) softmax cross-entropy and update work that the flop count ignores.
+ * W0: the GEMM x[n, n] @ W[n, n] that nnc generates for bench/models/w0_gemm_<n>.nn's forward graph
+ * (one dense layer without bias, compiled alone, as for inference): packing and the matmul kernel.
+ * `train: true` times the model's training step instead: the forward product and the weight gradient
+ * xᵀ·dy (2 × 2n³ flops; no dx, as x is data), plus O(n²) softmax cross-entropy and SGD work that the
+ * flop count ignores.
  */
-export function nncGemm(n) {
-  const t = nncTrainer(`bench/models/w0_gemm_${n}.nn`, n);
-  return { step: t.step, flopsPerStep: 4 * n ** 3, message: t.message };
+export function nncGemm(n, { train = false } = {}) {
+  const file = `bench/models/w0_gemm_${n}.nn`;
+  if (train) {
+    const t = nncTrainer(file, n);
+    return { step: t.step, flopsPerStep: 4 * n ** 3, message: t.message };
+  }
+  const { s } = session(file, n);
+  const g = s.plan.model.graph;
+  const { runner, message } = evalRunner(g, "cpu", process.env);
+  if (runner.backend !== "cpu") throw new Error(`nnc fell back: ${message}`);
+  runner.load(s.weights);
+  const { x } = randomBatch(s.data.train, n, "normal", new Rng(1));
+  const feeds = new Map([[g.inputs[0].id, x]]);
+  return { step: () => runner.run(feeds)[0], flopsPerStep: 2 * n ** 3, message };
 }
 
 /** Cold compile: the CNN's training step with an empty cache (a fresh NNC_CACHE_DIR). */

@@ -160,19 +160,22 @@ const WORKLOADS = {
     notes.push(`cached nnc run (median of 3, --epochs 1 --limit 64): header ${med("header")} s, "Epoch 1/1" ${med("epoch")} s, first progress line (1 step + validation) ${med("progress")} s, exit ${med("exit")} s; header: "${runs[0].firstLine}"`);
   },
 
-  /** GEMM GFLOP/s: numpy and torch.mm against nnc's matmul-dominated training step. */
+  /** GEMM GFLOP/s: numpy and torch.mm against nnc's generated matmul, then against its training step. */
   async W0(peer) {
-    for (const n of [512, 1024, 2048]) {
-      const nnc = tryNnc(() => {
-        const g = nncGemm(n);
-        for (let i = 0; i < 2; i++) g.step();
-        return { name: "nnc", perStep: g.flopsPerStep / 1e9, block: localBlock(g.step) };
-      });
-      const peers = [
-        await pyContender(peer, "numpy", { kind: "gemm_numpy", n }, (2 * n ** 3) / 1e9),
-        await pyContender(peer, "torch.mm", { kind: "gemm_torch", n }, (2 * n ** 3) / 1e9),
-      ];
-      await withPeers(peers, () => compare("W0", `${n}×${n}×${n}`, "GFLOP/s", nnc, peers));
+    for (const train of [false, true]) {
+      for (const n of [512, 1024, 2048]) {
+        const nnc = tryNnc(() => {
+          const g = nncGemm(n, { train });
+          for (let i = 0; i < 2; i++) g.step();
+          return { name: "nnc", perStep: g.flopsPerStep / 1e9, block: localBlock(g.step) };
+        });
+        const peers = [
+          await pyContender(peer, "numpy", { kind: "gemm_numpy", n }, (2 * n ** 3) / 1e9),
+          await pyContender(peer, "torch.mm", { kind: "gemm_torch", n }, (2 * n ** 3) / 1e9),
+        ];
+        const what = train ? `train step ${n}×${n}×${n} (x@W, xᵀ@dy)` : `${n}×${n}×${n}`;
+        await withPeers(peers, () => compare("W0", what, "GFLOP/s", nnc, peers));
+      }
     }
   },
 
