@@ -2,7 +2,9 @@
 // broadcast operands, a transposed right operand; and the vector path really used when lanes > 1.
 import { describe, expect, it } from "vitest";
 import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
+import { tileRows } from "../../src/codegen/lower/gemm.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
+import { Dim } from "../../src/ir/dim.js";
 import { Case, outputSuite, tempCache } from "./helpers.js";
 
 const cache = tempCache();
@@ -45,9 +47,19 @@ describe("vector path", () => {
     expect(v.names).toEqual(["k0_matmul_pack_b", "k1_matmul"]);
     expect(v.stores.filter((b) => b.startsWith("packa"))).toHaveLength(1);
     expect(v.loads.filter((b) => b.startsWith("pack"))).toHaveLength(2);
-    // C's 6 × 2 vectors are reloaded for later K blocks and stored with lane counts (ragged edges).
-    expect(v.loads.filter((b) => b === "out0")).toHaveLength(12);
-    expect(v.counted).toHaveLength(12);
+    // M = 12 is one tile of 12 rows: C's 12 × 2 vectors are reloaded for later K blocks and stored
+    // with lane counts (ragged edges).
+    expect(v.loads.filter((b) => b === "out0")).toHaveLength(24);
+    expect(v.counted).toHaveLength(24);
+  });
+
+  it("picks tile heights that waste few rows: 8 for a batch, the cheapest of 6 … 14 for a constant M", () => {
+    expect(tileRows(Dim.sym("B"))).toBe(8);
+    expect(tileRows(Dim.const(4))).toBe(4);
+    expect(tileRows(Dim.const(12))).toBe(12);
+    expect(tileRows(Dim.const(784))).toBe(14);
+    expect(tileRows(Dim.const(64))).toBe(13);
+    expect(tileRows(Dim.const(10))).toBe(10);
   });
 
   it("with 1 lane there are no vectors and no packing", () => {

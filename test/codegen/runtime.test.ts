@@ -64,6 +64,23 @@ describe("dropout_mask", () => {
   });
 });
 
+describe("memory layout", () => {
+  it("every native buffer starts on a cache line, and temps get a line of slack for the renderer to round up", () => {
+    const c = new Case(73);
+    const x = c.input("x", [5, 7]), w = c.input("w", [7, 3]);
+    c.g.outputs = [c.emit("exp", [c.emit("matmul", [x, w])]), c.b.mul(x, x)];
+    const compiled = compile(c.g, cache);
+    compiled.run(c.feeds);
+    const dims = new Map<string, number>();
+    for (const id of [...compiled.program.inputs, ...compiled.program.outputs]) expect(compiled.native.address(id, dims) % 64n).toBe(0n);
+    const temps = compiled.program.buffers.filter((b) => b.kind === "temp" && b.offset);
+    expect(temps.length).toBeGreaterThan(0);
+    const spans = temps.map((b) => ({ at: evalDim(b.offset!, dims), end: evalDim(b.offset!, dims) + 4 * evalDim(b.size, dims) + 64 }));
+    for (const a of spans) for (const b of spans) if (a !== b && a.at < b.at) expect(a.end).toBeLessThanOrEqual(b.at);
+    expect(evalDim(compiled.program.arenaBytes, dims)).toBeGreaterThanOrEqual(Math.max(...spans.map((s) => s.end)));
+  });
+});
+
 describe("symbolic batch dimension", () => {
   const c = new Case(72, { B: 3 });
   const x = c.input("x", ["B", 5]), w = c.input("w", [5, 3]), b = c.input("b", [3]);

@@ -10,6 +10,7 @@ import type { KExpr, KProgram, KStep, KStmt, KType, Kernel } from "../kir/kir.js
 import { dimExpr } from "../kir/expr.js";
 import { kernelsOf, walkStmts } from "../kir/walk.js";
 import { prelude } from "./prelude.js";
+import { TEMP_ALIGN } from "../lower/memory.js";
 
 /** Frame slots (i64 each): buffer table, dimension array, seed, then `seq` indices. */
 const FRAME_BUFS = 0, FRAME_DIMS = 1, FRAME_SEED = 2, FRAME_SEQ = 3, FRAME_SLOTS = 16;
@@ -249,11 +250,13 @@ class Renderer {
     this.vars = new Map();
     this.dimVals = new Map();
     for (const d of this.p.dims) this.dimVals.set(d, this.dim(d));
-    // Temps point into the arena.
+    // Temps point into the arena, each rounded up to a cache line (planMemory leaves the slack).
+    const arenaAt = this.b.CreatePtrToInt(fn.getArg(1), T.i64);
     for (const buf of this.p.buffers) {
       if (buf.kind !== "temp") continue;
       const off = this.expr(dimExpr(buf.offset!));
-      const ptr = this.b.CreateInBoundsGEP(T.i8, fn.getArg(1), [off]);
+      const at = this.b.CreateAdd(arenaAt, this.b.CreateAdd(off, this.i64(TEMP_ALIGN - 1)));
+      const ptr = this.b.CreateIntToPtr(this.b.CreateAnd(at, this.i64(-TEMP_ALIGN)), T.i8p);
       this.b.CreateStore(ptr, this.b.CreateInBoundsGEP(T.i8p, fn.getArg(0), [this.i64(buf.id)]));
     }
     const frameI8 = this.b.CreateBitCast(frameArr, T.i8p);

@@ -12,7 +12,7 @@ import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
 
-/** Rows of a register tile, and its columns without vectors: 6 rows × 2 vectors fill 12 registers. */
+/** Rows and columns of a scalar register tile (no vectors: integers, or no SIMD). */
 export const MR = 6, NR = 16;
 /** K block: a KC × 2W panel of packed B (32 KiB with AVX-512) stays in L1. */
 export const KC = 256;
@@ -108,12 +108,17 @@ function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Te
   const panels = tiles(N, nr);
   const body = nest("p", [...s.bBatch.map(dimExpr), panels, K], (v) => {
     const bv = v.slice(0, -2), jt = v[v.length - 2]!, k = v[v.length - 1]!;
-    return nest("c", [c64(nr)], ([c]) => {
+    const at = add(mul(add(mul(flatten(bv, s.bBatch), panels), jt), K), k);
+    const copy = (guard: boolean) => nest("c", [c64(nr)], ([c]) => {
       const j = add(mul(jt, c64(nr)), c!);
-      const val = s.b(bv, k, minE(j, sub(N, c64(1))));
-      const at = add(mul(add(mul(flatten(bv, s.bBatch), panels), jt), K), k);
-      return [{ k: "store", buf, idx: add(mul(at, c64(nr)), c!), value: select(bin("lt", j, N), val, cst("f32", 0)) }];
+      const idx = add(mul(at, c64(nr)), c!);
+      if (!guard) return [{ k: "store", buf, idx, value: s.b(bv, k, j) }];
+      return [{ k: "store", buf, idx, value: select(bin("lt", j, N), s.b(bv, k, minE(j, sub(N, c64(1)))), cst("f32", 0)) }];
     }, false);
+    // Every panel but a ragged last one is a plain copy, which vectorises.
+    if (s.N.value !== undefined && s.N.value % nr === 0) return copy(false);
+    const full = bin("le", mul(add(jt, c64(1)), c64(nr)), N);
+    return [{ k: "if", cond: full, body: copy(false) }, { k: "if", cond: un("not", full), body: copy(true) }];
   });
   return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b", invariant: s.bValue }, panels };
 }
@@ -138,8 +143,15 @@ function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; panels: KE
   return { buf, panels, tile };
 }
 
-/** Rows per register tile for `s`: a small constant M gets tiles of exactly M rows (taller ones waste rows). */
-export const tileRows = (M: Dim): number => (M.value !== undefined && M.value < MR ? M.value : MR);
+/** Rows per register tile: 8 for a symbolic M (a batch, usually a power of two, so no row is wasted);
+ * for a constant M the height in 6 … 14 that wastes least, counting two rows' worth of B loads per tile. */
+export function tileRows(M: Dim): number {
+  if (M.value === undefined) return 8;
+  if (M.value < 6) return M.value;
+  let best = 6;
+  for (let mr = 6; mr <= 14; mr++) if (Math.ceil(M.value / mr) * (mr + 2) <= Math.ceil(M.value / best) * (best + 2)) best = mr;
+  return best;
+}
 
 export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template {
   const M = dimExpr(s.M), K = dimExpr(s.K), N = dimExpr(s.N);

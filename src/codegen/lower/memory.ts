@@ -4,8 +4,12 @@ import { Dim } from "../../ir/dim.js";
 import type { KBuffer, KStep } from "../kir/kir.js";
 import { buffersOf } from "../kir/walk.js";
 
-/** Every element takes 4 bytes (bools too), which keeps every buffer 4-byte aligned. */
+/** Every element takes 4 bytes (bools too). */
 const ELEM_BYTES = 4;
+/** Temps start on a cache line (the renderer rounds each pointer up), so each gets this much slack:
+ * a vector load that straddles two lines costs two. */
+export const TEMP_ALIGN = 64;
+const reserve = (b: KBuffer): Dim => b.size.scale(ELEM_BYTES).add(Dim.const(TEMP_ALIGN));
 
 /** b - a has no negative coefficient: b ≥ a for every binding of positive dimensions. */
 const fits = (need: Dim, have: Dim): boolean => [...have.sub(need).terms.values()].every((c) => c >= 0);
@@ -31,7 +35,7 @@ export function planMemory(buffers: KBuffer[], steps: KStep[]): Dim {
   }
   for (let i = 0; i < steps.length; i++) {
     for (const b of byStart.get(i) ?? []) {
-      const bytes = b.size.scale(ELEM_BYTES);
+      const bytes = reserve(b);
       // Best fit: the smallest free block that provably holds it.
       let best = -1;
       free.forEach((f, k) => {
@@ -46,7 +50,7 @@ export function planMemory(buffers: KBuffer[], steps: KStep[]): Dim {
       }
     }
     // Released after the step's own allocations: a kernel never writes a block it is still reading.
-    for (const b of byEnd.get(i) ?? []) free.push({ offset: b.offset!, bytes: b.size.scale(ELEM_BYTES) });
+    for (const b of byEnd.get(i) ?? []) free.push({ offset: b.offset!, bytes: reserve(b) });
   }
   return arena;
 }

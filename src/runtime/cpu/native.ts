@@ -14,15 +14,21 @@ const loadKoffi = (): Koffi => (koffi ??= createRequire(import.meta.url)("koffi"
 /** Bytes per element in the arena and in native buffers (bools take 4, which keeps every buffer aligned). */
 const ELEM = 4;
 
+/** Native buffers start on a cache line: a vector load that straddles two lines costs two. */
+const ALIGN = 64;
+
 interface NativeBuf {
+  /** What koffi allocated (to free); the data starts `ALIGN`-aligned inside it. */
   ptr: unknown;
+  /** The aligned start. */
+  address: bigint;
   capacity: number;
   data: TypedArray;
 }
 
 export class NativeProgram {
   private readonly step: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
-  private readonly finite: (p: unknown, n: number) => number;
+  private readonly finite: (p: bigint, n: number) => number;
   private readonly table: BigUint64Array;
   private readonly native = new Map<number, NativeBuf>();
   private arena: { ptr: unknown; bytes: number } | undefined;
@@ -36,7 +42,8 @@ export class NativeProgram {
     const k = loadKoffi();
     const lib = k.load(libPath);
     this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
-    this.finite = lib.func("int nnc_all_finite(void *p, int64_t n)") as never;
+    // Declared with an integer address (the same register as a pointer) so an aligned interior address can be passed.
+    this.finite = lib.func("int nnc_all_finite(uint64_t p, int64_t n)") as never;
     this.table = new BigUint64Array(program.buffers.length);
     this.dimArr = new BigInt64Array(Math.max(1, program.dims.length));
   }
@@ -48,12 +55,16 @@ export class NativeProgram {
     if (!nb || nb.capacity < n) {
       const k = loadKoffi();
       if (nb) k.free(nb.ptr as never);
-      const ptr = k.alloc("uint8_t", Math.max(1, n) * ELEM);
-      const raw = k.view(ptr as never, Math.max(1, n) * ELEM) as ArrayBuffer;
-      const data = b.t === "f32" ? new Float32Array(raw) : b.t === "bool" ? new Uint8Array(raw) : new Int32Array(raw);
-      nb = { ptr, capacity: n, data };
+      const bytes = Math.max(1, n) * ELEM;
+      const ptr = k.alloc("uint8_t", bytes + ALIGN);
+      const base = BigInt(k.address(ptr as never));
+      const pad = Number((BigInt(ALIGN) - (base % BigInt(ALIGN))) % BigInt(ALIGN));
+      const raw = k.view(ptr as never, bytes + ALIGN) as ArrayBuffer;
+      const count = b.t === "bool" ? bytes : bytes / ELEM;
+      const data = b.t === "f32" ? new Float32Array(raw, pad, count) : b.t === "bool" ? new Uint8Array(raw, pad, count) : new Int32Array(raw, pad, count);
+      nb = { ptr, address: base + BigInt(pad), capacity: n, data };
       this.native.set(b.id, nb);
-      this.table[b.id] = BigInt(k.address(ptr as never));
+      this.table[b.id] = nb.address;
     }
     return nb;
   }
@@ -65,10 +76,15 @@ export class NativeProgram {
     return nb.data.subarray(0, evalDim(b.size, dims));
   }
 
+  /** Where buffer `id`'s data starts in native memory (a cache-line boundary). */
+  address(id: number, dims: ReadonlyMap<string, number>): bigint {
+    return this.ensure(this.program.buffers[id]!, dims).address;
+  }
+
   /** Whether every element of f32 buffer `id` is finite (checked natively: a JS loop cost a fifth of a small step). */
   allFinite(id: number, dims: ReadonlyMap<string, number>): boolean {
     const b = this.program.buffers[id]!;
-    return this.finite(this.ensure(b, dims).ptr, evalDim(b.size, dims)) === 1;
+    return this.finite(this.ensure(b, dims).address, evalDim(b.size, dims)) === 1;
   }
 
   /** Points buffer slot `a` at the storage of buffer `b` and vice versa (ping-pong of inputs and outputs). */
