@@ -48,3 +48,24 @@ describe("convolution and pooling (one graph, many outputs)", () => {
     return outs;
   });
 });
+
+describe("channel counts with a divisor from 6 to 14 (filter-gradient tiles of whole channel runs)", () => {
+  const c = new Case(32, { B: 2 });
+  outputSuite(c, cache, (c) => {
+    const e = (op: string, ins: Value[], attrs = {}) => c.emit(op, ins, attrs);
+    const outs: Record<string, Value> = {};
+    for (const [C, F] of [[16, 5], [12, 9], [14, 20]] as const) {
+      const x = c.input(`x${C}`, ["B", 6, 5, C]), w = c.input(`w${C}`, [3, 2, C, F]);
+      for (const [padding, strides] of CONV) {
+        const tag = `c${C}_${padding}_s${strides.join("")}`;
+        const attrs = { padding, strides: [...strides] };
+        const y = e("conv2d", [x, w], attrs);
+        outs[`conv2d_${tag}`] = y;
+        const dy = c.input(`dy_${tag}`, y.type.shape);
+        outs[`conv2d_grad_input_${tag}`] = e("conv2d_grad_input", [dy, w, x], attrs);
+        outs[`conv2d_grad_filter_${tag}`] = e("conv2d_grad_filter", [x, dy, w], attrs);
+      }
+    }
+    return outs;
+  });
+});

@@ -119,6 +119,7 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
   const [x, dy] = n.inputs as [Value, Value];
   const P = g.OH * g.OW, rows = g.KH * g.KW * g.C;
   const K = B.mul(Dim.const(P));
+  const run = channelRun(g.C);
   return {
     ...plain(n.output.id, Dim.const(rows), K, F, [g.KW, g.C]),
     a: (_ab, i, k) => {
@@ -127,18 +128,45 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
       return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
     },
     b: (_bb, k, j) => ctx.at(dy, [...split(k, g.OH, g.OW), j]),
-    packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
-      const [ky, kx, c] = split(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)), g.KW, g.C) as [KExpr, KExpr, KExpr];
-      return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
-        const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
-        const rowIn = within(iy, g.H);
-        return nest("o", [c64(g.OW)], ([ox]) => {
-          const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
-          const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
-          const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
-          return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+    ...(run ? { mr: run, packTile: (buf, mr, it, dest) => channelRunTile(g, x, ctx, buf, mr, it, dest) } : {
+      packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
+        const [ky, kx, c] = split(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)), g.KW, g.C) as [KExpr, KExpr, KExpr];
+        return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
+          const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
+          const rowIn = within(iy, g.H);
+          return nest("o", [c64(g.OW)], ([ox]) => {
+            const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
+            const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
+            const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
+            return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+          }, false);
         }, false);
-      }, false);
-    }, false),
+      }, false),
+    }),
   };
+}
+
+/** The largest divisor of C from 6 to 14: tiles of that many rows never straddle two taps. */
+const channelRun = (C: number): number | undefined => [14, 13, 12, 11, 10, 9, 8, 7, 6].find((r) => C % r === 0);
+
+/**
+ * The filter gradient's tile `it` when its rows are channels c0 … c0+mr−1 of one tap: for each output
+ * pixel, one contiguous run of x (a single vector) instead of mr strided reads.
+ */
+function channelRunTile(g: Geo, x: Value, ctx: ExprCtx, buf: number, mr: number, it: KExpr, dest: (k: KExpr, r: KExpr) => KExpr): KStmt[] {
+  const first = mul(it, c64(mr));
+  const [ky, kx, c0] = split(first, g.KW, g.C) as [KExpr, KExpr, KExpr];
+  return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
+    const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
+    const rowIn = within(iy, g.H);
+    return nest("o", [c64(g.OW)], ([ox]) => {
+      const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
+      const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
+      const ok = bin("and", rowIn, within(ix, g.W));
+      return nest("r", [c64(mr)], ([r]) => {
+        const v = select(ok, ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), add(c0, r!)]), cst("f32", 0));
+        return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+      }, false);
+    }, false);
+  }, false);
 }

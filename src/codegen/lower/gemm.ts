@@ -80,6 +80,8 @@ export interface GemmSpec {
   a(ab: KExpr[], i: KExpr, k: KExpr): KExpr;
   /** B[bb…, k, j] for k < K, j < N. */
   b(bb: KExpr[], k: KExpr, j: KExpr): KExpr;
+  /** Rows per register tile, when the packing needs a particular height (default: `tileRows(M)`). */
+  mr?: number;
   /** Custom packing of A's row tile `it` (im2col): row r's column k goes to `dest(k, r)`; default: from `a`. */
   packTile?(buf: number, mr: number, it: KExpr, dest: (k: KExpr, r: KExpr) => KExpr): KStmt[];
   /** Flat index of C[bv…, i, j] in the output buffer. */
@@ -156,7 +158,7 @@ export function tileRows(M: Dim): number {
 export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template {
   const M = dimExpr(s.M), K = dimExpr(s.K), N = dimExpr(s.N);
   const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
-  const mr = tileRows(s.M);
+  const mr = s.mr ?? tileRows(s.M);
   const pb = packB(s, nr, ctx);
   const pa = packA(s, mr, ctx);
   const mt = tiles(M, mr);
