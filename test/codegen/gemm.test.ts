@@ -99,6 +99,8 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
       tanh_residual: c.b.add(c.emit("tanh", [c.emit("matmul", [x, w])]), skip),
       sign_fallback: c.emit("sign", [c.b.add(c.emit("matmul", [x, w]), b)]),
       conv_bias_relu: relu(c.b.add(c.emit("conv2d", [img, f], { strides: [1, 1], padding: "same" }), fb)),
+      // The input gradient's epilogue runs in its col2im gather, a vector of channels at a time.
+      grad_input_times_img: c.b.mul(c.emit("conv2d_grad_input", [c.input("dy", [2, 4, 4, 5]), f, img], { strides: [2, 2], padding: "same" }), img),
     };
   });
 
@@ -113,5 +115,14 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     const dx = d.input("x", [9, 300]), dw = d.input("w", [300, 37]), db = d.input("b", [37]);
     d.g.outputs = [d.emit("sigmoid", [d.b.add(d.emit("matmul", [dx, dw]), db)]), d.emit("sign", [d.emit("matmul", [dx, dw])])];
     expect(kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul", "k2_matmul_pack_b", "k3_matmul", "k4_sign"]);
+  });
+
+  it("the input gradient is packing, a GEMM into columns and a gather that also applies the epilogue", () => {
+    const c = new Case(77);
+    const img = c.input("img", [2, 7, 7, 3]), f = c.input("f", [3, 3, 3, 5]);
+    c.g.outputs = [c.b.mul(c.emit("conv2d_grad_input", [c.input("dy", [2, 7, 7, 5]), f, img], { padding: "same" }), img)];
+    const ks = kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps);
+    expect(ks.map((k) => k.name)).toEqual(["k0_conv2d_grad_input_pack_b", "k1_conv2d_grad_input_gemm", "k2_conv2d_grad_input"]);
+    expect(ks[2]!.origin.ops).toEqual(["conv2d_grad_input", "mul"]);
   });
 });

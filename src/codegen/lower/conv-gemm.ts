@@ -2,12 +2,13 @@
 // templates.ts). The image side is packed im2col-style straight into the GEMM's A panels, one tap
 // (ky, kx) at a time so the channel loop reads contiguous NHWC memory:
 //   conv2d:             C[(b,oy,ox), f]  = Σ_(ky,kx,c) x[b, oy·s+ky−p, ox·s+kx−p, c] · w[ky,kx,c,f]
-//   conv2d_grad_input:  dx[(b,y,x), c]   = Σ_(ky,kx,f) dy[b, (y+p−ky)/s, (x+p−kx)/s, f] · w[ky,kx,c,f]
+//   conv2d_grad_input:  cols[(b,oy,ox), (ky,kx,c)] = Σ_f dy[b,oy,ox,f] · w[ky,kx,c,f], then
+//                       dx[b,y,x,c] = Σ_(ky,kx) cols[(b, (y+p−ky)/s, (x+p−kx)/s), (ky,kx,c)] (col2im)
 //   conv2d_grad_filter: dw[(ky,kx,c), f] = Σ_(b,oy,ox) x[b, oy·s+ky−p, ox·s+kx−p, c] · dy[b,oy,ox,f]
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { add, bin, c64, cst, div, mod, mul, select, sub, unflatten } from "../kir/expr.js";
+import { add, bin, c64, cst, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten } from "../kir/expr.js";
 import type { ExprCtx } from "./injective.js";
 import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
 import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
@@ -35,8 +36,56 @@ export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilog
   const wShape = n.op === "conv2d_grad_filter" ? dims(n.inputs[2]!) : dims(n.inputs[1]!);
   const [KH, KW, , F] = wShape.map((d) => d.value!) as [number, number, number, number];
   const g = geo(n, xShape, KH, KW, [1, 1]);
-  const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx) : n.op === "conv2d_grad_input" ? gradInput(n, g, F, xShape[0]!, ctx) : gradFilter(n, g, F, xShape[0]!, ctx);
+  if (n.op === "conv2d_grad_input") return gradInputCol2im(n, g, F, xShape[0]!, outBuf, ctx, epilogue);
+  const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx) : gradFilter(n, g, F, xShape[0]!, ctx);
   return packedGemm({ ...spec, epilogue }, outBuf, ctx);
+}
+
+/**
+ * The input gradient as a GEMM and a gather (col2im): cols[(b,oy,ox), (ky,kx,c)] = Σ_f dy[b,oy,ox,f] ·
+ * w[ky,kx,c,f] reads dy as it lies (no im2col copy of dy, no zero taps), then each input pixel sums the
+ * taps that reach it, a vector of channels at a time. The epilogue, if any, runs in the gather.
+ */
+function gradInputCol2im(n: IRNode, g: Geo, F: number, B: Dim, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
+  const [dy, w] = n.inputs as [Value, Value];
+  const P = g.OH * g.OW, N = g.KH * g.KW * g.C, W = ctx.lanes, t = "f32" as const;
+  const M = B.mul(Dim.const(P));
+  const cols = ctx.scratch(t, M.mul(Dim.const(N)), `cols${n.output.id}`);
+  const gemm = packedGemm({
+    ...plain(n.output.id, M, F, N, [g.OH, g.OW]),
+    a: (_ab, i, k) => ctx.at(dy, [...split(i, g.OH, g.OW), k]),
+    b: (_bb, k, j) => ctx.at(w, [...split(j, g.KW, g.C), k]),
+    bValue: w,
+  }, cols, ctx);
+  const xShape = [B, Dim.const(g.H), Dim.const(g.W), Dim.const(g.C)];
+  const body = nest("x", [g.B, c64(g.H), c64(g.W)], ([b, y, xx]) => nest("cv", [c64(Math.ceil(g.C / W))], ([cv]) => {
+    const c0 = mul(cv!, c64(W));
+    const count = minE(c64(W), sub(c64(g.C), c0));
+    let acc: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
+    for (let ky = 0; ky < g.KH; ky++) for (let kx = 0; kx < g.KW; kx++) {
+      const s = source(g, y!, xx!, c64(ky), c64(kx));
+      const row = add(mul(add(mul(b!, c64(g.OH)), clampTo(s.oy, g.OH)), c64(g.OW)), clampTo(s.ox, g.OW));
+      const at = add(add(mul(row, c64(N)), c64((ky * g.KW + kx) * g.C)), c0);
+      const v: KExpr = { k: "load", t, buf: cols, idx: at, lanes: W, count };
+      acc = bin("add", acc, select(s.ok, v, { k: "splat", t, lanes: W, a: cst(t, 0) }));
+    }
+    const local: KStmt = { k: "local", name: "dxv", t, init: acc, lanes: W };
+    const get: KExpr = { k: "get", t, name: "dxv" };
+    if (epilogue) return [local, ...epilogue.store((c) => [b!, y!, xx!, c], c0, get, count)];
+    return [local, { k: "store", buf: outBuf, idx: flatten([b!, y!, xx!, c0], xShape), value: get, lanes: W, count }];
+  }, false));
+  return { body, cost: mul(sizeExpr(xShape), c64(g.KH * g.KW)), before: [...(gemm.before ?? []), { body: gemm.body, cost: gemm.cost, name: "gemm" }] };
+}
+
+/** The output pixel that tap (ky, kx) of input pixel (y, x) belongs to, if any. */
+function source(g: Geo, y: KExpr, xx: KExpr, ky: KExpr, kx: KExpr) {
+  const ny = sub(add(y, c64(g.PT)), ky), nx = sub(add(xx, c64(g.PL)), kx);
+  const oy = div(ny, c64(g.SH)), ox = div(nx, c64(g.SW));
+  let ok = bin("and", bin("ge", ny, c64(0)), bin("ge", nx, c64(0)));
+  if (g.SH > 1) ok = bin("and", ok, bin("eq", mod(ny, c64(g.SH)), c64(0)));
+  if (g.SW > 1) ok = bin("and", ok, bin("eq", mod(nx, c64(g.SW)), c64(0)));
+  ok = bin("and", ok, bin("and", bin("lt", oy, c64(g.OH)), bin("lt", ox, c64(g.OW))));
+  return { oy, ox, ok };
 }
 
 /** Fields every convolution GEMM shares: no batch axes, C stored row-major [M, N] (M: rows of `rows`). */
@@ -75,51 +124,12 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
   };
 }
 
-/** A panel row per input pixel (b, y, x): for each tap, F channels of dy from the output pixel it fed. */
-function gradInput(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
-  const [dy, w] = n.inputs as [Value, Value];
-  const K = g.KH * g.KW * F, P = g.H * g.W;
-  const M = B.mul(Dim.const(P));
-  /** The output pixel that tap (ky, kx) of input pixel (y, x) belongs to, if any. */
-  const source = (y: KExpr, xx: KExpr, ky: KExpr, kx: KExpr) => {
-    const ny = sub(add(y, c64(g.PT)), ky), nx = sub(add(xx, c64(g.PL)), kx);
-    const oy = div(ny, c64(g.SH)), ox = div(nx, c64(g.SW));
-    let ok = bin("and", bin("ge", ny, c64(0)), bin("ge", nx, c64(0)));
-    if (g.SH > 1) ok = bin("and", ok, bin("eq", mod(ny, c64(g.SH)), c64(0)));
-    if (g.SW > 1) ok = bin("and", ok, bin("eq", mod(nx, c64(g.SW)), c64(0)));
-    ok = bin("and", ok, bin("and", bin("lt", oy, c64(g.OH)), bin("lt", ox, c64(g.OW))));
-    return { oy, ox, ok };
-  };
-  return {
-    ...plain(n.output.id, M, K, g.C, [g.H, g.W]),
-    a: (_ab, i, k) => {
-      const [b, y, xx] = split(i, g.H, g.W) as [KExpr, KExpr, KExpr], [ky, kx, f] = split(k, g.KW, F) as [KExpr, KExpr, KExpr];
-      const s = source(y, xx, ky, kx);
-      return select(s.ok, ctx.at(dy, [b, clampTo(s.oy, g.OH), clampTo(s.ox, g.OW), f]), cst("f32", 0));
-    },
-    b: (_bb, k, j) => {
-      const [ky, kx, f] = split(k, g.KW, F) as [KExpr, KExpr, KExpr];
-      return ctx.at(w, [ky, kx, j, f]);
-    },
-    bValue: w,
-    packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
-      const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
-      const [b, y, xx] = split(i, g.H, g.W) as [KExpr, KExpr, KExpr];
-      return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
-        const s = source(y, xx, ky!, kx!);
-        const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(F));
-        return tapRun(buf, dest, r!, k0, F, s.ok, (f) => ctx.at(dy, [b, s.oy, s.ox, f]));
-      }, false);
-    }, false),
-  };
-}
-
 /** A panel row per filter tap and channel (ky, kx, c): x at that tap for every output pixel of the batch. */
 function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
   const [x, dy] = n.inputs as [Value, Value];
   const P = g.OH * g.OW, rows = g.KH * g.KW * g.C;
   const K = B.mul(Dim.const(P));
-  const run = channelRun(g.C);
+  const run = channelRun(g);
   return {
     ...plain(n.output.id, Dim.const(rows), K, F, [g.KW, g.C]),
     a: (_ab, i, k) => {
@@ -146,27 +156,43 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
   };
 }
 
-/** The largest divisor of C from 6 to 14: tiles of that many rows never straddle two taps. */
-const channelRun = (C: number): number | undefined => [14, 13, 12, 11, 10, 9, 8, 7, 6].find((r) => C % r === 0);
+/**
+ * Rows per filter-gradient tile such that a tile's rows are one contiguous run of x per output pixel:
+ * the largest divisor of C from 6 to 14 (channels of one tap), else a whole row of taps (KW·C ≤ 14,
+ * adjacent pixels' channels, as with an RGB input).
+ */
+function channelRun(g: Geo): number | undefined {
+  return [14, 13, 12, 11, 10, 9, 8, 7, 6].find((r) => g.C % r === 0) ?? (g.KW * g.C <= 14 && g.KW > 1 ? g.KW * g.C : undefined);
+}
 
 /**
- * The filter gradient's tile `it` when its rows are channels c0 … c0+mr−1 of one tap: for each output
- * pixel, one contiguous run of x (a single vector) instead of mr strided reads.
+ * The filter gradient's tile `it` when its rows are one run of x per output pixel (see channelRun): a
+ * single vector per pixel instead of mr strided reads. A run over a row of taps that reaches past the
+ * image's left or right edge is read element by element, with zeros outside.
  */
 function channelRunTile(g: Geo, x: Value, ctx: ExprCtx, buf: number, mr: number, it: KExpr, dest: (k: KExpr, r: KExpr) => KExpr): KStmt[] {
   const first = mul(it, c64(mr));
   const [ky, kx, c0] = split(first, g.KW, g.C) as [KExpr, KExpr, KExpr];
+  const taps = mr > g.C ? g.KW : 1;
   return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
     const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
     const rowIn = within(iy, g.H);
     return nest("o", [c64(g.OW)], ([ox]) => {
       const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
       const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
-      const ok = bin("and", rowIn, within(ix, g.W));
-      return nest("r", [c64(mr)], ([r]) => {
+      const ok = bin("and", rowIn, bin("and", within(ix, g.W), within(add(ix, c64(taps - 1)), g.W)));
+      const run = nest("r", [c64(mr)], ([r]) => {
         const v = select(ok, ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), add(c0, r!)]), cst("f32", 0));
         return [{ k: "store", buf, idx: dest(k, r!), value: v }];
       }, false);
+      if (taps === 1) return run;
+      // At the edges: lane r is channel r % C of tap kx + r / C.
+      const edge = nest("r", [c64(mr)], ([r]) => {
+        const ixr = add(ix, div(r!, c64(g.C)));
+        const v = select(bin("and", rowIn, within(ixr, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ixr, g.W), mod(r!, c64(g.C))]), cst("f32", 0));
+        return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+      }, false);
+      return [{ k: "if", cond: ok, body: run }, { k: "if", cond: un("not", ok), body: edge }];
     }, false);
   }, false);
 }
