@@ -66,6 +66,17 @@ describe("channel counts with a divisor from 6 to 14 (filter-gradient tiles of w
         outs[`conv2d_grad_filter_${tag}`] = e("conv2d_grad_filter", [x, dy, w], attrs);
       }
     }
+    // Max pooling's gradient over 20 channels: a whole vector and a ragged one, ties and overlapping windows.
+    const xt = c.input("xt20", ["B", 7, 6, 20], { values: Array.from({ length: 2 * 7 * 6 * 20 }, () => Math.floor(c.rng.uniform(0, 3))) });
+    const xd = c.input("xd20", ["B", 7, 6, 20], { distinct: true, lo: -6, hi: 6 });
+    for (const [padding, window, strides] of POOL) {
+      const tag = `c20_${padding}_w${window.join("")}_s${strides.join("")}`;
+      const attrs = { padding, window: [...window], strides: [...strides] };
+      for (const [name, x] of [["distinct", xd], ["ties", xt]] as const) {
+        const dy = c.input(`dp_${name}_${tag}`, e("max_pool2d", [x], attrs).type.shape);
+        outs[`max_pool2d_grad_${name}_${tag}`] = e("max_pool2d_grad", [x, dy], attrs);
+      }
+    }
     return outs;
   });
 });

@@ -287,9 +287,10 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
   // Gradients: zero the image, then each output's dy goes to its window (first maximum, or shared evenly).
   const dy = n.op === "max_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
   const img = c64(g.H * g.W * g.C);
+  const vectorBody = n.op === "max_pool2d_grad" && ctx.lanes > 1 ? maxPoolGradLanes(g, kh, kw, xv, dy, outBuf, xShape, ctx) : undefined;
   const body = nest("p", [g.B], ([b]) => [
     ...nest("z", [img], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, img), e!), value: cst(t, 0) }], false),
-    ...nest("q", [c64(g.OH), c64(g.OW), c64(g.C)], ([oy, ox, c]) => {
+    ...vectorBody?.(b!) ?? nest("q", [c64(g.OH), c64(g.OW), c64(g.C)], ([oy, ox, c]) => {
       const d = ctx.at(dy, [b!, oy!, ox!, c!]);
       if (n.op === "avg_pool2d_grad") {
         return [
@@ -314,6 +315,49 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
     }, false),
   ]);
   return { body, cost };
+}
+
+/**
+ * Max pooling's gradient a vector of channels at a time: each lane keeps the window position of its
+ * first maximum (as a float), then every position of the window adds dy where its lane chose it.
+ */
+function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, outBuf: number, xShape: Dim[], ctx: ExprCtx): ((b: KExpr) => KStmt[]) | undefined {
+  const t: KType = "f32", W = ctx.lanes;
+  const splat = (v: number): KExpr => ({ k: "splat", t, lanes: W, a: cst(t, v) });
+  const get = (name: string): KExpr => ({ k: "get", t, name });
+  const body = (b: KExpr) => nest("q", [c64(g.OH), c64(g.OW), c64(Math.ceil(g.C / W))], ([oy, ox, cv]) => {
+    const c0 = mul(cv!, c64(W));
+    const count = bin("min", c64(W), sub(c64(g.C), c0));
+    // x and dy may be inlined producers: their scalar expressions at channel `pc`, over W channels.
+    const lanes = (v: Value, idx: KExpr[]): KExpr => {
+      const r = vectorize(ctx.at(v, [...idx, v64("pc")]), { j: "pc", j0: c0, lanes: W, count, locals: new Map() });
+      return r.vec ? r.e : { k: "splat", t, lanes: W, a: r.e };
+    };
+    const taps = Array.from({ length: kh * kw }, (_, w) => ({ w, ...tap(g, oy!, ox!, c64(Math.floor(w / kw)), c64(w % kw)) }));
+    return [
+      { k: "local", name: "best", t, init: splat(-Infinity), lanes: W },
+      { k: "local", name: "pick", t, init: splat(-1), lanes: W },
+      ...taps.map(({ w, iy, ix, inside }): KStmt => {
+        const v = get(`v${w}`), take = bin("or", bin("gt", v, get("best")), bin("lt", get("pick"), splat(0)));
+        return { k: "if", cond: inside, body: [
+          { k: "local", name: `v${w}`, t, init: lanes(xv, [b, iy, ix]), lanes: W },
+          { k: "set", name: "pick", value: select(take, splat(w), get("pick")) },
+          { k: "set", name: "best", value: select(bin("gt", get("pick"), splat(w - 0.5)), v, get("best")) },
+        ] };
+      }),
+      { k: "local", name: "d", t, init: lanes(dy, [b, oy!, ox!]), lanes: W },
+      ...taps.map(({ w, iy, ix, inside }): KStmt => ({ k: "if", cond: inside, body: [
+        { k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), accumulate: true, value: select(bin("eq", get("pick"), splat(w)), get("d"), splat(0)), lanes: W, count },
+      ] })),
+    ];
+  }, false);
+  try {
+    body(v64("probe"));
+    return body;
+  } catch (e) {
+    if (e instanceof NotVectorizable) return undefined;
+    throw e;
+  }
 }
 
 /** scatter_add(dy, indices, like): rows of dy accumulate into the table rows their index names. */
