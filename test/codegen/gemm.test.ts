@@ -117,6 +117,17 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     expect(kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name)).toEqual(["k0_matmul_pack_b", "k1_matmul", "k2_matmul_pack_b", "k3_matmul", "k4_sign"]);
   });
 
+  it("a convolution without padding reads x in place through a table of tap offsets; with padding it packs A", () => {
+    const names = (padding: string) => {
+      const c = new Case(78);
+      c.g.outputs = [c.emit("conv2d", [c.input("img", [2, 7, 7, 3]), c.input("f", [3, 3, 3, 5])], { padding })];
+      const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+      return { kernels: kernelsOf(p.steps).map((k) => k.name), scratch: p.buffers.filter((b) => b.kind === "temp").map((b) => b.name.replace(/\d+$/, "")) };
+    };
+    expect(names("valid")).toEqual({ kernels: ["k0_conv2d_pack_b", "k1_conv2d_offsets", "k2_conv2d"], scratch: ["packb", "offs"] });
+    expect(names("same")).toEqual({ kernels: ["k0_conv2d_pack_b", "k1_conv2d"], scratch: ["packb", "packa"] });
+  });
+
   it("the input gradient is packing, a GEMM into columns and a gather that also applies the epilogue", () => {
     const c = new Case(77);
     const img = c.input("img", [2, 7, 7, 3]), f = c.input("f", [3, 3, 3, 5]);

@@ -8,7 +8,8 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { add, bin, c64, cst, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten } from "../kir/expr.js";
+import { add, bin, c64, cst, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
+import { exprToString } from "../kir/printer.js";
 import type { ExprCtx } from "./injective.js";
 import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
 import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
@@ -112,6 +113,7 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
     },
     b: (_bb, k, j) => ctx.at(w, [...split(k, g.KW, g.C), j]),
     bValue: w,
+    direct: inPlace(g, x, ctx),
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
       const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
@@ -121,6 +123,31 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
         return tapRun(buf, dest, r!, k0, g.C, t.inside, (c) => ctx.at(x, [b, t.iy, t.ix, c]));
       }, false);
     }, false),
+  };
+}
+
+/**
+ * The forward convolution's A read straight from x when every tap of every output pixel is inside the
+ * image (no padding) and x is in memory in NHWC order: A[(b,oy,ox), (ky,kx,c)] = x[base + off] with
+ * base = ((b·H + oy·SH)·W + ox·SW)·C and off = (ky·W + kx)·C + c. Nothing is packed.
+ */
+function inPlace(g: Geo, x: Value, ctx: ExprCtx): GemmSpec["direct"] {
+  if (g.PT !== 0 || g.PL !== 0 || (g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return undefined;
+  const probe = [v64("pb"), v64("py"), v64("px"), v64("pc")];
+  const e = ctx.at(x, probe);
+  const want = flatten(probe, [Dim.sym("B"), Dim.const(g.H), Dim.const(g.W), Dim.const(g.C)]);
+  if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(want)) return undefined;
+  const buf = e.buf;
+  return {
+    buf,
+    base: (i) => {
+      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
+      return mul(add(mul(add(mul(b, c64(g.H)), mul(oy, c64(g.SH))), c64(g.W)), mul(ox, c64(g.SW))), c64(g.C));
+    },
+    off: (k) => {
+      const [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
+      return add(mul(add(mul(ky, c64(g.W)), kx), c64(g.C)), c);
+    },
   };
 }
 

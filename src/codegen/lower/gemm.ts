@@ -7,7 +7,7 @@
 import { Dim, numel } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un } from "../kir/expr.js";
+import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un } from "../kir/expr.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
@@ -80,6 +80,11 @@ export interface GemmSpec {
   a(ab: KExpr[], i: KExpr, k: KExpr): KExpr;
   /** B[bb…, k, j] for k < K, j < N. */
   b(bb: KExpr[], k: KExpr, j: KExpr): KExpr;
+  /**
+   * A read in place instead of packed: A[i, k] = buf[base(i) + off(k)] for every i < M, k < K (an
+   * im2col view of an image with no padding). `off` is tabulated once; each tile keeps its rows' bases.
+   */
+  direct?: { buf: number; base(i: KExpr): KExpr; off(k: KExpr): KExpr };
   /** Rows per register tile, when the packing needs a particular height (default: `tileRows(M)`). */
   mr?: number;
   /** Custom packing of A's row tile `it` (im2col): row r's column k goes to `dest(k, r)`; default: from `a`. */
@@ -160,7 +165,11 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
   const mr = s.mr ?? tileRows(s.M);
   const pb = packB(s, nr, ctx);
-  const pa = packA(s, mr, ctx);
+  const direct = s.direct;
+  const pa = direct ? undefined : packA(s, mr, ctx);
+  const offs = direct ? ctx.scratch("i32", s.K, `offs${s.id}`) : -1;
+  const before: Template[] = [pb.kernel];
+  if (direct) before.push({ body: nest("o", [K], ([k]) => [{ k: "store", buf: offs, idx: k!, value: cast("i32", direct.off(k!)) }]), cost: K, name: "offsets" });
   const mt = tiles(M, mr);
   // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels, and
   // small enough that the chunk's packed A stays in L2.
@@ -171,11 +180,11 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const acc = (r: number, c: number) => `c${r}_${c}`;
   const body = nest("g", [...s.batch.map(dimExpr), chunks], (gv) => {
     const bv = gv.slice(0, -1), g = gv[gv.length - 1]!;
-    const aBase = mul(flatten(s.aSel(bv), s.aBatch), pa.panels);
+    const aBase = pa ? mul(flatten(s.aSel(bv), s.aBatch), pa.panels) : c64(0);
     const bBase = mul(flatten(s.bSel(bv), s.bBatch), pb.panels);
     const lastRow = sub(M, c64(1));
     const gn = minE(per, sub(mt, mul(g, per)));
-    const pack = nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(mul(g, per), t!)), false);
+    const pack = pa ? nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(mul(g, per), t!)), false) : [];
     return [...pack, ...nest("kb", [kb], ([kbv]) => {
       const k0 = mul(kbv!, c64(KC));
       const kn = minE(c64(KC), sub(K, k0));
@@ -190,6 +199,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           const reload: KStmt[] = [];
           for (let r = 0; r < mr; r++) {
             const i = minE(add(i0, c64(r)), lastRow);
+            if (direct) out.push({ k: "local", name: `base${r}`, t: "i64", init: direct.base(i) });
             for (let c = 0; c < 2; c++) {
               out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
               reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
@@ -203,8 +213,9 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             const bAt = mul(add(mul(add(bBase, jt!), K), k), c64(nr));
             for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
+            if (direct) st.push({ k: "local", name: "off", t: "i64", init: cast("i64", { k: "load", t: "i32", buf: offs, idx: k }) });
             for (let r = 0; r < mr; r++) {
-              const av: KExpr = { k: "load", t, buf: pa.buf, idx: add(aAt, c64(r)) };
+              const av: KExpr = direct ? { k: "load", t, buf: direct.buf, idx: add(get("i64", `base${r}`), get("i64", "off")) } : { k: "load", t, buf: pa!.buf, idx: add(aAt, c64(r)) };
               st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
               for (let c = 0; c < 2; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
             }
@@ -229,7 +240,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
       }, false);
     }, false)];
   });
-  return { body, cost: mul(dimExpr(numel([...s.batch, s.M, s.N])), K), before: [pb.kernel] };
+  return { body, cost: mul(dimExpr(numel([...s.batch, s.M, s.N])), K), before };
 }
 
 /** The matmul node as a GEMM over its operands' elements. */
