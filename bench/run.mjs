@@ -284,8 +284,8 @@ try {
 } finally {
   await peer.close();
 }
-// Read after the run: nnc sets OMP_WAIT_POLICY itself when loading its first library if the user did not.
-header.push(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; OMP_WAIT_POLICY for nnc ${process.env.OMP_WAIT_POLICY ?? "unset (libgomp's default)"}, for the peers PASSIVE; ${ROUNDS} rounds of ${BLOCK} s blocks per contender`);
+// Read after the run: nnc sets OMP_WAIT_POLICY or GOMP_SPINCOUNT itself when loading its first library if the user did not.
+header.push(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; for nnc OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? "unset"}, GOMP_SPINCOUNT ${process.env.GOMP_SPINCOUNT ?? "unset"}, for the peers PASSIVE; ${ROUNDS} rounds of ${BLOCK} s blocks per contender`);
 console.log(header.join("\n") + "\n");
 printTable();
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s.`);

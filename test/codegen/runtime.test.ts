@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Dim } from "../../src/ir/dim.js";
 import type { Value } from "../../src/ir/graph.js";
 import { compileGraph, type CompiledGraph } from "../../src/runtime/cpu/compiled.js";
+import { waitPolicy } from "../../src/runtime/cpu/native.js";
 import { evalDim } from "../../src/runtime/dims.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { type Tensor, tensor } from "../../src/runtime/tensor.js";
@@ -140,5 +141,21 @@ describe("ops the backend cannot lower", () => {
     expect(r.diagnostics.map((x) => x.code)).toEqual(["E1001"]);
     expect(r.diagnostics[0]!.message).toMatch(/`dropout`, `batch_norm`/);
     expect(r.diagnostics[0]!.message.match(/`dropout`/g)).toHaveLength(1);
+  });
+});
+
+describe("libgomp wait policy", () => {
+  it("spins briefly when a core is free, sleeps at once on a busy machine, and never overrides the user", () => {
+    const quiet: NodeJS.ProcessEnv = {};
+    waitPolicy(quiet, 0.4, 2);
+    expect(quiet).toEqual({ GOMP_SPINCOUNT: "2000" });
+    const busy: NodeJS.ProcessEnv = {};
+    waitPolicy(busy, 1.8, 2);
+    expect(busy).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
+    for (const user of [{ OMP_WAIT_POLICY: "ACTIVE" }, { GOMP_SPINCOUNT: "0" }]) {
+      const env: NodeJS.ProcessEnv = { ...user };
+      waitPolicy(env, 0, 2);
+      expect(env).toEqual(user);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // A compiled program loaded in-process with koffi: native buffers for every input and output, an arena
 // for temps, and `nnc_step(bufs, arena, dims, seed)` called once per run.
 import { createRequire } from "node:module";
+import * as os from "node:os";
 import type { DType } from "../../ir/types.js";
 import type { KBuffer, KProgram } from "../../codegen/kir/kir.js";
 import { ktype } from "../../codegen/lower/attrs.js";
@@ -26,6 +27,19 @@ interface NativeBuf {
   data: TypedArray;
 }
 
+/**
+ * How libgomp's idle threads wait between parallel regions, set before the first library loads unless
+ * the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. A step runs dozens of short regions. On a quiet
+ * machine a thread that sleeps at once is slow to wake (an idle virtual CPU): spinning briefly made the
+ * MLP step 25% and the LSTM step 2.9× faster. On a busy machine a spinner takes the core from whoever
+ * needs it (the LSTM step measured 1.8× slower), so there threads sleep at once.
+ */
+export function waitPolicy(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0]!, cpus = os.cpus().length): void {
+  if (env["OMP_WAIT_POLICY"] !== undefined || env["GOMP_SPINCOUNT"] !== undefined) return;
+  if (load < cpus - 0.5) env["GOMP_SPINCOUNT"] = "2000";
+  else env["OMP_WAIT_POLICY"] = "PASSIVE";
+}
+
 export class NativeProgram {
   private readonly step: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
   private readonly finite: (p: bigint, n: number) => number;
@@ -35,10 +49,7 @@ export class NativeProgram {
   private readonly dimArr: BigInt64Array;
 
   constructor(readonly program: KProgram, libPath: string) {
-    // libgomp reads this when the first library loads. Spinning idle threads (its default) take the
-    // other core from whoever needs it; a training step runs hundreds of short parallel regions, and on
-    // a busy machine a descheduled spinner stalls every barrier (an LSTM step measured 6x slower).
-    if (process.env["OMP_WAIT_POLICY"] === undefined && process.env["GOMP_SPINCOUNT"] === undefined) process.env["OMP_WAIT_POLICY"] = "PASSIVE";
+    waitPolicy();
     const k = loadKoffi();
     const lib = k.load(libPath);
     this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
