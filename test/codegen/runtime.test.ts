@@ -147,10 +147,10 @@ describe("ops the backend cannot lower", () => {
 describe("libgomp wait policy", () => {
   it("spins briefly when a core is free, sleeps at once on a busy machine, and never overrides the user", () => {
     const quiet: NodeJS.ProcessEnv = {};
-    waitPolicy(quiet, 0.4, 2);
+    waitPolicy(quiet, 1.7, 2);
     expect(quiet).toEqual({ GOMP_SPINCOUNT: "2000" });
     const busy: NodeJS.ProcessEnv = {};
-    waitPolicy(busy, 1.8, 2);
+    waitPolicy(busy, 2.3, 2);
     expect(busy).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });
     for (const user of [{ OMP_WAIT_POLICY: "ACTIVE" }, { GOMP_SPINCOUNT: "0" }]) {
       const env: NodeJS.ProcessEnv = { ...user };

@@ -36,7 +36,7 @@ interface NativeBuf {
  */
 export function waitPolicy(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0]!, cpus = os.cpus().length): void {
   if (env["OMP_WAIT_POLICY"] !== undefined || env["GOMP_SPINCOUNT"] !== undefined) return;
-  if (load < cpus - 0.5) env["GOMP_SPINCOUNT"] = "2000";
+  if (load < cpus) env["GOMP_SPINCOUNT"] = "2000";
   else env["OMP_WAIT_POLICY"] = "PASSIVE";
 }
 
