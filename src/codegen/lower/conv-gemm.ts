@@ -168,16 +168,10 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
     ...(run ? { mr: run, packTile: (buf, mr, it, dest) => channelRunTile(g, x, ctx, buf, mr, it, dest) } : {
       packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
         const [ky, kx, c] = split(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)), g.KW, g.C) as [KExpr, KExpr, KExpr];
-        return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
-          const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
-          const rowIn = within(iy, g.H);
-          return nest("o", [c64(g.OW)], ([ox]) => {
-            const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
-            const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
-            const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
-            return [{ k: "store", buf, idx: dest(k, r!), value: v }];
-          }, false);
-        }, false);
+        return overPixels(g, ky, kx, (b, iy, ix, rowIn, k) => {
+          const v = select(bin("and", rowIn, within(ix, g.W)), ctx.at(x, [b, clampTo(iy, g.H), clampTo(ix, g.W), c]), cst("f32", 0));
+          return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+        });
       }, false),
     }),
   };
@@ -201,25 +195,31 @@ function channelRunTile(g: Geo, x: Value, ctx: ExprCtx, buf: number, mr: number,
   const first = mul(it, c64(mr));
   const [ky, kx, c0] = split(first, g.KW, g.C) as [KExpr, KExpr, KExpr];
   const taps = mr > g.C ? g.KW : 1;
+  return overPixels(g, ky, kx, (b, iy, ix, rowIn, k) => {
+    const ok = bin("and", rowIn, bin("and", within(ix, g.W), within(add(ix, c64(taps - 1)), g.W)));
+    const run = nest("r", [c64(mr)], ([r]) => {
+      const v = select(ok, ctx.at(x, [b, clampTo(iy, g.H), clampTo(ix, g.W), add(c0, r!)]), cst("f32", 0));
+      return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+    }, false);
+    if (taps === 1) return run;
+    // At the edges: lane r is channel r % C of tap kx + r / C.
+    const edge = nest("r", [c64(mr)], ([r]) => {
+      const ixr = add(ix, div(r!, c64(g.C)));
+      const v = select(bin("and", rowIn, within(ixr, g.W)), ctx.at(x, [b, clampTo(iy, g.H), clampTo(ixr, g.W), mod(r!, c64(g.C))]), cst("f32", 0));
+      return [{ k: "store", buf, idx: dest(k, r!), value: v }];
+    }, false);
+    return [{ k: "if", cond: ok, body: run }, { k: "if", cond: un("not", ok), body: edge }];
+  });
+}
+
+/** For every output pixel (b, oy, ox), the input position of tap (ky, kx), whether its row is inside, and the pixel's flat index k. */
+function overPixels(g: Geo, ky: KExpr, kx: KExpr, inner: (b: KExpr, iy: KExpr, ix: KExpr, rowIn: KExpr, k: KExpr) => KStmt[]): KStmt[] {
   return nest("s", [g.B, c64(g.OH)], ([b, oy]) => {
     const iy = add(sub(mul(oy!, c64(g.SH)), c64(g.PT)), ky);
     const rowIn = within(iy, g.H);
     return nest("o", [c64(g.OW)], ([ox]) => {
       const ix = add(sub(mul(ox!, c64(g.SW)), c64(g.PL)), kx);
-      const k = add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!);
-      const ok = bin("and", rowIn, bin("and", within(ix, g.W), within(add(ix, c64(taps - 1)), g.W)));
-      const run = nest("r", [c64(mr)], ([r]) => {
-        const v = select(ok, ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ix, g.W), add(c0, r!)]), cst("f32", 0));
-        return [{ k: "store", buf, idx: dest(k, r!), value: v }];
-      }, false);
-      if (taps === 1) return run;
-      // At the edges: lane r is channel r % C of tap kx + r / C.
-      const edge = nest("r", [c64(mr)], ([r]) => {
-        const ixr = add(ix, div(r!, c64(g.C)));
-        const v = select(bin("and", rowIn, within(ixr, g.W)), ctx.at(x, [b!, clampTo(iy, g.H), clampTo(ixr, g.W), mod(r!, c64(g.C))]), cst("f32", 0));
-        return [{ k: "store", buf, idx: dest(k, r!), value: v }];
-      }, false);
-      return [{ k: "if", cond: ok, body: run }, { k: "if", cond: un("not", ok), body: edge }];
+      return inner(b!, iy, ix, rowIn, add(mul(add(mul(b!, c64(g.OH)), oy!), c64(g.OW)), ox!));
     }, false);
   }, false);
 }
