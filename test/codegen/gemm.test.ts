@@ -15,31 +15,36 @@ describe("GEMM tiles and edges", () => {
     const a = c.input("a", [13, 40]), b = c.input("b", [40, 70]);
     const ba = c.input("ba", [2, 7, 33]), bb = c.input("bb", [33, 65]);
     const bt = c.input("bt", [37, 40]);
+    const d = c.input("d", [29, 300]), e = c.input("e", [300, 40]);
     return {
       // 13 rows: two full 6-row tiles and one row of edge; 70 columns: two full 32-wide tiles and 6 left over.
       square_edges: c.emit("matmul", [a, b]),
       batched_broadcast: c.emit("matmul", [ba, bb]),
       transposed_b: c.emit("matmul", [a, c.emit("transpose", [bt], { perm: [1, 0] })]),
       row_vector: c.emit("matmul", [c.input("v", [40]), b]),
+      // N ≤ 64: A read in place, over two K blocks; and a computed A, which is packed.
+      narrow_in_place: c.emit("matmul", [d, e]),
+      narrow_computed_a: c.emit("matmul", [c.emit("exp", [d]), e]),
     };
   });
 });
 
 describe("vector path", () => {
-  const lowered = (lanes: number, n = 64) => {
+  const lowered = (lanes: number, n = 100) => {
     const c = new Case(72);
     c.g.outputs = [c.emit("matmul", [c.input("a", [12, 8]), c.emit("transpose", [c.input("bt", [n, 8])], { perm: [1, 0] })])];
     const p = lowerGraph(c.g, { vectorWidth: lanes }).program!;
-    const loads: string[] = [], counted: string[] = [], stores: string[] = [];
+    const loads: string[] = [], scalarLoads: string[] = [], counted: string[] = [], stores: string[] = [];
     for (const k of kernelsOf(p.steps)) {
       walkStmts(k.body, (s) => {
         if (s.k === "store" && k.name.endsWith("_matmul")) stores.push(p.buffers[s.buf]!.name);
         if (s.k === "store" && s.count) counted.push(p.buffers[s.buf]!.name);
       }, (e) => {
         if (e.k === "load" && e.lanes === lanes) loads.push(p.buffers[e.buf]!.name);
+        if (e.k === "load" && !e.lanes && k.name.endsWith("_matmul")) scalarLoads.push(p.buffers[e.buf]!.name);
       });
     }
-    return { names: kernelsOf(p.steps).map((k) => k.name), loads, counted, stores };
+    return { names: kernelsOf(p.steps).map((k) => k.name), loads, scalarLoads, counted, stores };
   };
 
   it("with 16 lanes B is packed first (even a transposed view), A chunk by chunk in the GEMM, and the tile loads two panel vectors per k", () => {
@@ -51,6 +56,16 @@ describe("vector path", () => {
     // with lane counts (ragged edges).
     expect(v.loads.filter((b) => b === "out0")).toHaveLength(24);
     expect(v.counted).toHaveLength(24);
+  });
+
+  it("reads A in place, unpacked, when C has at most two B panels of columns (N ≤ 64 with 16 lanes)", () => {
+    const v = lowered(16, 64);
+    expect(v.names).toEqual(["k0_matmul_pack_b", "k1_matmul"]);
+    expect(v.stores.filter((b) => b.startsWith("packa"))).toHaveLength(0);
+    // One broadcast per tile row, straight from the input.
+    expect(v.scalarLoads).toEqual(Array(12).fill("a"));
+    expect(v.loads.filter((b) => b.startsWith("pack"))).toHaveLength(2);
+    expect(lowered(16, 65).stores.filter((b) => b.startsWith("packa"))).toHaveLength(1);
   });
 
   it("picks tile heights that waste few rows: 8 for a batch, the cheapest of 6 … 14 for a constant M", () => {

@@ -7,7 +7,8 @@
 import { Dim, numel } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
-import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un } from "../kir/expr.js";
+import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, v64 } from "../kir/expr.js";
+import { exprToString } from "../kir/printer.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
 import { nest, type Template } from "./templates.js";
@@ -82,9 +83,10 @@ export interface GemmSpec {
   b(bb: KExpr[], k: KExpr, j: KExpr): KExpr;
   /**
    * A read in place instead of packed: A[i, k] = buf[base(i) + off(k)] for every i < M, k < K (an
-   * im2col view of an image with no padding). `off` is tabulated once; each tile keeps its rows' bases.
+   * im2col view of an image with no padding). `off` is tabulated once (none: off(k) = k, a row-major
+   * matrix); each tile keeps its rows' bases.
    */
-  direct?: { buf: number; base(i: KExpr): KExpr; off(k: KExpr): KExpr };
+  direct?: { buf: number; base(i: KExpr): KExpr; off?(k: KExpr): KExpr };
   /** Rows per register tile, when the packing needs a particular height (default: `tileRows(M)`). */
   mr?: number;
   /** Custom packing of A's row tile `it` (im2col): row r's column k goes to `dest(k, r)`; default: from `a`. */
@@ -167,32 +169,42 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const pb = packB(s, nr, ctx);
   const direct = s.direct;
   const pa = direct ? undefined : packA(s, mr, ctx);
-  const offs = direct ? ctx.scratch("i32", s.K, `offs${s.id}`) : -1;
+  const offs = direct?.off ? ctx.scratch("i32", s.K, `offs${s.id}`) : -1;
   const before: Template[] = [pb.kernel];
-  if (direct) before.push({ body: nest("o", [K], ([k]) => [{ k: "store", buf: offs, idx: k!, value: cast("i32", direct.off(k!)) }]), cost: K, name: "offsets" });
+  if (direct?.off) before.push({ body: nest("o", [K], ([k]) => [{ k: "store", buf: offs, idx: k!, value: cast("i32", direct.off!(k!)) }]), cost: K, name: "offsets" });
   const mt = tiles(M, mr);
-  // Tiles per chunk: enough chunks for every thread, few enough that each reuses its B panels, and
-  // small enough that the chunk's packed A stays in L2.
+  // Parallel work: CHUNKS parts of near-equal tile counts, so that any thread count dividing CHUNKS
+  // gets an even share. Each part runs as chunks of at most `cap` tiles, few enough that the chunk's
+  // packed A stays in L2 and many enough that each B panel loaded into L1 serves several tiles.
   const cap = s.K.value !== undefined ? Math.max(1, Math.floor(CHUNK_BYTES / (4 * mr * s.K.value))) : 16;
-  const per = maxE(c64(1), minE(c64(cap), tiles(mt, CHUNKS)));
-  const chunks = tiles(mt, per);
+  const parts = minE(mt, c64(CHUNKS));
+  const partAt = (p: KExpr) => div(mul(p, mt), parts);
+  // K blocks of equal length: 784 = 4 × 196, not 3 × 256 + 16 (a short last block pays a whole
+  // reload and store of every C tile for little work).
   const kb = tiles(K, KC);
+  const kc = s.K.value !== undefined ? c64(Math.ceil(s.K.value / Math.ceil(s.K.value / KC))) : c64(KC);
   const acc = (r: number, c: number) => `c${r}_${c}`;
-  const body = nest("g", [...s.batch.map(dimExpr), chunks], (gv) => {
-    const bv = gv.slice(0, -1), g = gv[gv.length - 1]!;
+  const body = nest("g", [...s.batch.map(dimExpr), parts], (gv) => {
+    const bv = gv.slice(0, -1), p = gv[gv.length - 1]!;
     const aBase = pa ? mul(flatten(s.aSel(bv), s.aBatch), pa.panels) : c64(0);
     const bBase = mul(flatten(s.bSel(bv), s.bBatch), pb.panels);
     const lastRow = sub(M, c64(1));
-    const gn = minE(per, sub(mt, mul(g, per)));
-    const pack = pa ? nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(mul(g, per), t!)), false) : [];
+    const pt0 = partAt(p), ptn = sub(partAt(add(p, c64(1))), pt0);
+    const subs = tiles(ptn, c64(cap));
+    return nest("sc", [subs], ([sc]) => chunk(bv, aBase, bBase, lastRow, add(pt0, div(mul(sc!, ptn), subs)), add(pt0, div(mul(add(sc!, c64(1)), ptn), subs))), false);
+  });
+  /** Row tiles [t0, t1): A's packing, then every K block and B panel over them. */
+  function chunk(bv: KExpr[], aBase: KExpr, bBase: KExpr, lastRow: KExpr, t0: KExpr, t1: KExpr): KStmt[] {
+    const gn = sub(t1, t0);
+    const pack = pa ? nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(t0, t!)), false) : [];
     return [...pack, ...nest("kb", [kb], ([kbv]) => {
-      const k0 = mul(kbv!, c64(KC));
-      const kn = minE(c64(KC), sub(K, k0));
+      const k0 = mul(kbv!, kc);
+      const kn = minE(kc, sub(K, k0));
       return nest("jt", [pb.panels], ([jt]) => {
         const j0 = mul(jt!, c64(nr));
         const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
         return nest("it", [gn], ([it]) => {
-          const tile = add(mul(g, per), it!);
+          const tile = add(t0, it!);
           const i0 = mul(tile, c64(mr));
           const out: KStmt[] = [];
           const zero: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
@@ -213,7 +225,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             const bAt = mul(add(mul(add(bBase, jt!), K), k), c64(nr));
             for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
-            if (direct) st.push({ k: "local", name: "off", t: "i64", init: cast("i64", { k: "load", t: "i32", buf: offs, idx: k }) });
+            if (direct) st.push({ k: "local", name: "off", t: "i64", init: direct.off ? cast("i64", { k: "load", t: "i32", buf: offs, idx: k }) : k });
             for (let r = 0; r < mr; r++) {
               const av: KExpr = direct ? { k: "load", t, buf: direct.buf, idx: add(get("i64", `base${r}`), get("i64", "off")) } : { k: "load", t, buf: pa!.buf, idx: add(aAt, c64(r)) };
               st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
@@ -239,7 +251,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
         }, false);
       }, false);
     }, false)];
-  });
+  }
   return { body, cost: mul(dimExpr(numel([...s.batch, s.M, s.N])), K), before };
 }
 
@@ -256,7 +268,21 @@ function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
     c: (bv, i, j) => flatten(s.row ? [...bv, j] : [...bv, i, j], s.os),
     cIndex: (bv, i, j) => (s.row ? [...bv, j] : [...bv, i, j]),
     bValue: b,
+    direct: rowMajorA(a, s, ctx),
   };
+}
+
+/**
+ * A read in place when C has at most two B panels of columns: each tile then reads its A rows once or
+ * twice per K block, so packing them would cost about what it saves. Only for a plain 2-D A in memory.
+ */
+function rowMajorA(a: Value, s: Shape, ctx: ExprCtx): GemmSpec["direct"] {
+  const N = s.bs[s.bs.length - 1]!.value;
+  if (s.row || s.as.length !== 2 || N === undefined || N > 4 * ctx.lanes) return undefined;
+  const probe = [v64("pi"), v64("pk")];
+  const e = ctx.at(a, probe);
+  if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(flatten(probe, s.as))) return undefined;
+  return { buf: e.buf, base: (i) => mul(i, s.K) };
 }
 
 function scalarGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
