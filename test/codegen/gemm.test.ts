@@ -1,11 +1,12 @@
 // The register-blocked GEMM: shapes with full vector tiles (6 × 2W) and ragged edges, batched and
 // broadcast operands, a transposed right operand; and the vector path really used when lanes > 1.
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
 import { tileRows } from "../../src/codegen/lower/gemm.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import { Dim } from "../../src/ir/dim.js";
-import { Case, outputSuite, tempCache } from "./helpers.js";
+import { Case, compile, outputSuite, tempCache } from "./helpers.js";
 
 const cache = tempCache();
 
@@ -141,6 +142,30 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     };
     expect(names("valid")).toEqual({ kernels: ["k0_conv2d_pack_b", "k1_conv2d_offsets", "k2_conv2d"], scratch: ["packb", "offs"] });
     expect(names("same")).toEqual({ kernels: ["k0_conv2d_pack_b", "k1_conv2d"], scratch: ["packb", "packa"] });
+  });
+
+  it("a narrow matmul's computed A (bias + relu of a convolution, flattened) is stored by the convolution's epilogue and read in place", () => {
+    const c = new Case(79);
+    const conv = c.emit("conv2d", [c.input("img", [2, 6, 6, 8]), c.input("f", [3, 3, 8, 16])], { padding: "valid" });
+    const act = c.emit("maximum", [c.b.add(conv, c.input("fb", [16])), c.b.const(0)]);
+    c.g.outputs = [c.emit("matmul", [c.emit("reshape", [act], { shape: [2, 256] }), c.input("w", [256, 10])])];
+    const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+    const ks = kernelsOf(p.steps);
+    expect(ks.map((k) => k.name)).toEqual(["k0_conv2d_pack_b", "k1_conv2d_offsets", "k2_conv2d", "k3_matmul_pack_b", "k4_matmul"]);
+    expect(ks[2]!.origin.ops).toEqual(expect.arrayContaining(["conv2d", "add", "maximum"]));
+    expect(p.buffers.some((b) => b.name.startsWith("packa"))).toBe(false);
+  });
+
+  it("the compiled tile has no vector lane extracts: each row's address stays scalar (no SLP vectoriser)", () => {
+    const c = new Case(80);
+    // 16 output pixels: one 8-row tile per 8 pixels, as for a batch (CIFAR's third convolution).
+    c.g.outputs = [c.emit("conv2d", [c.input("img", [1, 6, 6, 64]), c.input("f", [3, 3, 64, 64])], { padding: "valid" })];
+    const lib = compile(c.g, cache).library.lib;
+    const asm = execFileSync("objdump", ["-d", "--no-show-raw-insn", lib], { encoding: "utf8", maxBuffer: 64 << 20 });
+    const conv = asm.split(/\n(?=[0-9a-f]+ <)/).filter((f) => /^[0-9a-f]+ <k\d+_conv2d_(body|par)>/.test(f));
+    expect(conv.length).toBeGreaterThan(0);
+    expect(conv.join("\n")).toMatch(/vfmadd231ps/);
+    expect(conv.join("\n")).not.toMatch(/vpextrq|vextracti/);
   });
 
   it("the input gradient is packing, a GEMM into columns and a gather that also applies the epilogue", () => {

@@ -10,7 +10,7 @@ import { programToString } from "../kir/printer.js";
 import { renderLlvm } from "./render.js";
 
 /** Bump when the renderer's output changes for the same kernel IR. */
-const RENDERER_VERSION = "7";
+const RENDERER_VERSION = "8";
 
 export class ToolchainError extends Error {
   constructor(message: string, readonly notes: string[] = []) {
@@ -65,7 +65,9 @@ export function compileProgram(p: KProgram, opts: { outDir?: string; env?: Recor
   const work = fs.mkdtempSync(path.join(dir, ".build-"));
   try {
     renderLlvm(p).write(path.join(work, "step.bc"));
-    tool("opt", ["-O3", "-mcpu=native", "step.bc", "-o", "step.opt.bc"], work);
+    // No SLP vectoriser: our kernels carry their own vectors, and it packed a tile's row addresses
+    // (base + offset, one per row) into one vector, then extracted each lane again for its load.
+    tool("opt", ["-O3", "-mcpu=native", "--vectorize-slp=false", "step.bc", "-o", "step.opt.bc"], work);
     tool("llc", ["-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj", "step.opt.bc", "-o", "step.o"], work);
     // nodelete: unloading the library at exit would unload libgomp under its idle worker threads.
     tool("cc", ["-shared", "-Wl,-z,nodelete", "step.o", "-o", "libstep.so", "-lgomp", "-lm"], work);

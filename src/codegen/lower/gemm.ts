@@ -272,13 +272,22 @@ function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
   };
 }
 
+/** A 2-D matmul whose C has at most two B panels of columns: its A is read in place when in memory. */
+export function narrowMatmul(n: IRNode, lanes: number): boolean {
+  return narrowGemm(shapeOf(n), lanes);
+}
+
+function narrowGemm(s: Shape, lanes: number): boolean {
+  const N = s.bs[s.bs.length - 1]!.value;
+  return !s.row && s.as.length === 2 && N !== undefined && N <= 4 * lanes;
+}
+
 /**
  * A read in place when C has at most two B panels of columns: each tile then reads its A rows once or
  * twice per K block, so packing them would cost about what it saves. Only for a plain 2-D A in memory.
  */
 function rowMajorA(a: Value, s: Shape, ctx: ExprCtx): GemmSpec["direct"] {
-  const N = s.bs[s.bs.length - 1]!.value;
-  if (s.row || s.as.length !== 2 || N === undefined || N > 4 * ctx.lanes) return undefined;
+  if (!narrowGemm(s, ctx.lanes)) return undefined;
   const probe = [v64("pi"), v64("pk")];
   const e = ctx.at(a, probe);
   if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(flatten(probe, s.as))) return undefined;

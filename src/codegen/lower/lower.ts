@@ -8,7 +8,7 @@ import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from 
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
 import { ktype, LowerError } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
-import { type Epilogue, gemmTemplate } from "./gemm.js";
+import { type Epilogue, gemmTemplate, narrowMatmul } from "./gemm.js";
 import { hoistInvariants } from "./hoist.js";
 import { splitLoops } from "./loop-split.js";
 import { vectorizeLoops } from "./loop-vectorize.js";
@@ -155,6 +155,17 @@ class Lowering {
 
   /** Which values of `g` (and of its scan bodies) live in memory. */
   private decide(g: Graph): void {
+    // A narrow vector GEMM reads A in place (gemm.ts) when it is in memory: arithmetic producing A (a
+    // convolution's bias and relu) is then stored once, by its producer's epilogue, rather than redone
+    // while packing. First, so that a reshape of it is a free view rather than a copy. Data movement
+    // (a slice, a concat) costs packing no more than a copy would, so it stays inlined.
+    for (const n of g.nodes) {
+      if (n.op !== "matmul" || this.lanes <= 1 || ktype(n.output.type.dtype) !== "f32" || !narrowMatmul(n, this.lanes)) continue;
+      let a = n.inputs[0]!;
+      for (let p = this.producer.get(a.id); p?.op === "reshape"; p = this.producer.get(a.id)) a = p.inputs[0]!;
+      const p = this.producer.get(a.id);
+      if (p && INJECTIVE.has(p.op) && !MOVEMENT.has(p.op) && !this.cheap(a)) this.mat.add(a.id);
+    }
     for (const n of g.nodes) {
       const v = n.output;
       if (this.bufOf.has(v.id)) this.mat.add(v.id);
