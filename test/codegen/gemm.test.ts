@@ -177,3 +177,50 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     expect(ks[2]!.origin.ops).toEqual(["conv2d_grad_input", "mul"]);
   });
 });
+
+describe("max pooling computed by the convolution it reads (its output never stored)", () => {
+  const c = new Case(81);
+  const pool = (v: ReturnType<typeof c.input>, window = [2, 2]) => c.emit("max_pool2d", [v], { window, strides: window });
+  outputSuite(c, cache, (c) => {
+    const relu = (v: ReturnType<typeof c.input>) => c.emit("maximum", [v, c.b.const(0)]);
+    const img = c.input("img", [3, 9, 9, 5]), f = c.input("f", [3, 3, 5, 20]), fb = c.input("fb", [20]);
+    const conv = (padding: string) => c.emit("conv2d", [img, f], { padding });
+    return {
+      // 7 × 7 pixels pool to 3 × 3 (the last row and column are in no window); 20 filters: a ragged panel.
+      valid_bias_relu_pool: pool(relu(c.b.add(conv("valid"), fb))),
+      // 9 × 9 ("same", A packed) pools to 4 × 4; no epilogue: the tiles' maxima themselves.
+      same_pool: pool(conv("same")),
+      // 1 × 2 windows (groups of 2 rows), and a sigmoid epilogue.
+      sigmoid_pool_1x2: pool(c.emit("sigmoid", [conv("valid")]), [1, 2]),
+      // Negative values everywhere: the maximum must not be clamped at 0.
+      negative_pool: pool(c.b.sub(conv("valid"), c.b.const(100))),
+    };
+  });
+
+  const lowered = (build: (c: Case) => void) => {
+    const d = new Case(82);
+    build(d);
+    return kernelsOf(lowerGraph(d.g, { vectorWidth: 16 }).program!.steps);
+  };
+
+  it("with 16 lanes, conv + bias + relu + max pooling is one GEMM kernel", () => {
+    const ks = lowered((d) => {
+      const conv = d.emit("conv2d", [d.input("img", [2, 8, 8, 3]), d.input("f", [3, 3, 3, 16])], { padding: "valid" });
+      d.g.outputs = [d.emit("max_pool2d", [d.emit("maximum", [d.b.add(conv, d.input("fb", [16])), d.b.const(0)])], { window: [2, 2], strides: [2, 2] })];
+    });
+    expect(ks.map((k) => k.name)).toEqual(["k0_conv2d_pack_b", "k1_conv2d_offsets", "k2_conv2d"]);
+    expect(ks[2]!.origin.ops).toEqual(expect.arrayContaining(["conv2d", "add", "maximum", "max_pool2d"]));
+  });
+
+  it("not fused: overlapping windows, a second reader of the activation, or K past one block", () => {
+    const names = (window: number[], strides: number[], reread: boolean, C = 3) => lowered((d) => {
+      const act = d.emit("maximum", [d.emit("conv2d", [d.input("img", [2, 8, 8, C]), d.input("f", [3, 3, C, 16])], { padding: "valid" }), d.b.const(0)]);
+      const p = d.emit("max_pool2d", [act], { window, strides });
+      d.g.outputs = reread ? [p, act] : [p];
+    }).map((k) => k.name.replace(/^k\d+_/, ""));
+    expect(names([2, 2], [2, 2], false)).not.toContain("max_pool2d");
+    expect(names([3, 3], [2, 2], false)).toContain("max_pool2d");
+    expect(names([2, 2], [2, 2], true)).toContain("max_pool2d");
+    expect(names([2, 2], [2, 2], false, 48)).toContain("max_pool2d");
+  });
+});

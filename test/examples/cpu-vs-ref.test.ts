@@ -6,7 +6,7 @@ import { planFor } from "../../src/cli/run.js";
 import { kernelList } from "../../src/codegen/kir/printer.js";
 import { verifyProgram } from "../../src/codegen/kir/verify.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
-import { stepRunner } from "../../src/runtime/cpu/backend.js";
+import { evalRunner, stepRunner } from "../../src/runtime/cpu/backend.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { createSession } from "../../src/runtime/session.js";
 import type { StepState } from "../../src/runtime/step.js";
@@ -60,6 +60,28 @@ describe("CPU backend vs the reference executor, per example", () => {
         await new Promise((r) => setImmediate(r));
       }
       for (const [name, w] of b.weights) expect(relDiff(w.data, a.weights.get(name)!.data), name).toBeLessThan(1e-3);
+    }, 120_000);
+  }
+});
+
+describe("CPU backend vs the reference executor, per example, in evaluation mode (inference)", () => {
+  for (const f of exampleFiles()) {
+    it(`${f}: the compiled model's predictions agree`, async () => {
+      const p = planFor(exampleWithData(f), quietIo, "run");
+      if ("exit" in p) throw new Error(`cannot plan ${f}`);
+      p.plan.data.limit = 64;
+      const s = createSession(p.plan, p.entry);
+      // The model alone (no loss): a convolution read only by a max pooling computes the pooled maxima itself.
+      const g = s.plan.model.graph;
+      const cpu = evalRunner(g, "cpu", quietIo.env), ref = evalRunner(g, "ref");
+      expect(cpu.message).toMatch(/^CPU backend/);
+      cpu.runner.load(s.weights);
+      ref.runner.load(s.weights);
+      const x = rows(s.data.train.features, Math.min(8, s.data.train.features.shape[0]!));
+      const feeds = new Map([[g.inputs[0]!.id, x]]);
+      const got = cpu.runner.run(feeds), want = ref.runner.run(feeds);
+      expect(got.length).toBe(want.length);
+      got.forEach((t, i) => expect(relDiff(t.data, want[i]!.data), `output ${i}`).toBeLessThan(1e-4));
     }, 120_000);
   }
 });

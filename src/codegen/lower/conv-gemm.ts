@@ -8,7 +8,7 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { add, bin, c64, cst, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
+import { add, bin, c64, cst, dimExpr, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { exprToString } from "../kir/printer.js";
 import type { ExprCtx } from "./injective.js";
 import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
@@ -30,15 +30,32 @@ function tapRun(buf: number, dest: (k: KExpr, r: KExpr) => KExpr, r: KExpr, k0: 
   ];
 }
 
+/**
+ * A max pooling read of a convolution's output (through its epilogue) computed by the convolution itself:
+ * windows of kh × kw pixels, strided by the window, none past the image. `out` is the pooled buffer.
+ */
+export interface ConvPool {
+  kh: number;
+  kw: number;
+  out: number;
+}
+
+/** Pooling fits the GEMM: one K block (nothing to keep between blocks) and windows that fill 8-row tiles. */
+export function poolFusable(conv: IRNode, kh: number, kw: number): boolean {
+  const [KH, KW, C] = conv.inputs[1]!.type.shape.map((d) => d.value);
+  const K = (KH ?? 0) * (KW ?? 0) * (C ?? 0);
+  return conv.op === "conv2d" && K > 0 && K <= 384 && 8 % (kh * kw) === 0;
+}
+
 /** Convolution ops: a GEMM when the target has vectors, the direct loops otherwise. */
-export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
+export function convGemmTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue, pool?: ConvPool): Template {
   if (ctx.lanes <= 1) return convTemplate(n, outBuf, ctx);
   const xShape = n.op === "conv2d_grad_input" ? dims(n.inputs[2]!) : dims(n.inputs[0]!);
   const wShape = n.op === "conv2d_grad_filter" ? dims(n.inputs[2]!) : dims(n.inputs[1]!);
   const [KH, KW, , F] = wShape.map((d) => d.value!) as [number, number, number, number];
   const g = geo(n, xShape, KH, KW, [1, 1]);
   if (n.op === "conv2d_grad_input") return gradInputCol2im(n, g, F, xShape[0]!, outBuf, ctx, epilogue);
-  const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx) : gradFilter(n, g, F, xShape[0]!, ctx);
+  const spec = n.op === "conv2d" ? forward(n, g, F, xShape[0]!, ctx, pool) : gradFilter(n, g, F, xShape[0]!, ctx);
   return packedGemm({ ...spec, epilogue }, outBuf, ctx);
 }
 
@@ -99,24 +116,48 @@ function plain(id: number, M: Dim, K: number | Dim, N: number, rows: number[]): 
   };
 }
 
-/** A panel row per output pixel (b, oy, ox): for each tap, C channels of x (zeros outside the image). */
-function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
+/**
+ * A panel row per output pixel (b, oy, ox): for each tap, C channels of x (zeros outside the image).
+ * Pooled, rows run window by window, (b, py, px, wy, wx), and pixels in no window are not computed.
+ */
+function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx, pool?: ConvPool): GemmSpec {
   const [x, w] = n.inputs as [Value, Value];
-  const K = g.KH * g.KW * g.C, P = g.OH * g.OW;
+  const K = g.KH * g.KW * g.C;
+  const PH = pool ? Math.floor(g.OH / pool.kh) : 0, PW = pool ? Math.floor(g.OW / pool.kw) : 0;
+  const group = pool ? pool.kh * pool.kw : 1;
+  const P = pool ? PH * PW * group : g.OH * g.OW;
   const M = B.mul(Dim.const(P));
+  const pixel = (i: KExpr): [KExpr, KExpr, KExpr] => {
+    if (!pool) return split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
+    const [b, py, px, wy, wx] = split(i, PH, PW, pool.kh, pool.kw) as [KExpr, KExpr, KExpr, KExpr, KExpr];
+    return [b, add(mul(py, c64(pool.kh)), wy), add(mul(px, c64(pool.kw)), wx)];
+  };
+  const spec = forwardSpec(n, g, F, M, K, x, w, pixel, ctx);
+  if (!pool) return spec;
+  return {
+    ...spec, mr: 8,
+    cIndex: (_bv, i, j) => [...pixel(i), j],
+    pool: {
+      group,
+      store: (i, j0, vec, count) => [{ k: "store", buf: pool.out, idx: add(mul(div(i, c64(group)), c64(F)), j0), value: vec, lanes: ctx.lanes, count }],
+    },
+  };
+}
+
+function forwardSpec(n: IRNode, g: Geo, F: number, M: Dim, K: number, x: Value, w: Value, pixel: (i: KExpr) => [KExpr, KExpr, KExpr], ctx: ExprCtx): GemmSpec {
   return {
     ...plain(n.output.id, M, K, F, [g.OH, g.OW]),
     a: (_ab, i, k) => {
-      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr], [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
+      const [b, oy, ox] = pixel(i), [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
       const t = tap(g, oy, ox, ky, kx);
       return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
     },
     b: (_bb, k, j) => ctx.at(w, [...split(k, g.KW, g.C), j]),
     bValue: w,
-    direct: inPlace(g, x, ctx),
+    direct: inPlace(g, x, pixel, ctx),
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
-      const i = minE(add(mul(it, c64(mr)), r!), sub(mul(g.B, c64(P)), c64(1)));
-      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
+      const i = minE(add(mul(it, c64(mr)), r!), sub(dimExpr(M), c64(1)));
+      const [b, oy, ox] = pixel(i);
       return nest("q", [c64(g.KH), c64(g.KW)], ([ky, kx]) => {
         const t = tap(g, oy, ox, ky!, kx!);
         const k0 = mul(add(mul(ky!, c64(g.KW)), kx!), c64(g.C));
@@ -131,7 +172,7 @@ function forward(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpec {
  * image (no padding) and x is in memory in NHWC order: A[(b,oy,ox), (ky,kx,c)] = x[base + off] with
  * base = ((b·H + oy·SH)·W + ox·SW)·C and off = (ky·W + kx)·C + c. Nothing is packed.
  */
-function inPlace(g: Geo, x: Value, ctx: ExprCtx): GemmSpec["direct"] {
+function inPlace(g: Geo, x: Value, pixel: (i: KExpr) => [KExpr, KExpr, KExpr], ctx: ExprCtx): GemmSpec["direct"] {
   if (g.PT !== 0 || g.PL !== 0 || (g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return undefined;
   const probe = [v64("pb"), v64("py"), v64("px"), v64("pc")];
   const e = ctx.at(x, probe);
@@ -141,7 +182,7 @@ function inPlace(g: Geo, x: Value, ctx: ExprCtx): GemmSpec["direct"] {
   return {
     buf,
     base: (i) => {
-      const [b, oy, ox] = split(i, g.OH, g.OW) as [KExpr, KExpr, KExpr];
+      const [b, oy, ox] = pixel(i);
       return mul(add(mul(add(mul(b, c64(g.H)), mul(oy, c64(g.SH))), c64(g.W)), mul(ox, c64(g.SW))), c64(g.C));
     },
     off: (k) => {

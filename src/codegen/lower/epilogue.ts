@@ -39,6 +39,19 @@ const J = "jcol";
 export function gemmEpilogue(p: EpilogueParts): Epilogue {
   const shape = p.host.output.type.shape;
   return {
+    value: (at, j0, acc, count, name) => {
+      if (p.guests.length) throw new NotVectorizable("an epilogue that stores more than one value");
+      const iv = at(v64(J));
+      const cx = { j: J, j0, lanes: p.ctx.lanes, count, locals: new Map<string, KExpr>([["hacc", acc]]) };
+      p.virtual.set(p.h.id, identityRead(iv, { k: "get", t: "f32", name: "hacc" }));
+      try {
+        if (ktype(p.host.output.type.dtype) !== "f32") throw new NotVectorizable("a non-float output");
+        const v = vectorize(injectiveAt(p.host, iv, p.ctx), cx);
+        return [{ k: "local", name, t: "f32", init: v.vec ? v.e : { k: "splat", t: "f32", lanes: cx.lanes, a: v.e }, lanes: cx.lanes }];
+      } finally {
+        p.virtual.delete(p.h.id);
+      }
+    },
     store: (at, j0, acc, count) => {
       const iv = at(v64(J));
       const locals = new Map<string, KExpr>([["hacc", acc]]);

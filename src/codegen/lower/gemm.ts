@@ -99,11 +99,19 @@ export interface GemmSpec {
   cIndex(bv: KExpr[], i: KExpr, j: KExpr): KExpr[];
   /** Instead of storing C: statements storing what elementwise consumers make of it (bias, activation). */
   epilogue?: Epilogue;
+  /**
+   * Max pooling of C's rows (after the epilogue's value) in consecutive groups of `group` rows, a pooling
+   * window each: only `store` writes, once per group (its first row `i`). K must fit one K block (C is
+   * never in memory to hold partial sums), and the tile height must be a multiple of `group`.
+   */
+  pool?: { group: number; store(i: KExpr, j0: KExpr, vec: KExpr, count: KExpr): KStmt[] };
 }
 
 export interface Epilogue {
   /** Stores for C at columns j0 … j0+W−1 of one row = `acc` (a vector; `count` lanes valid); `at(j)`: C's index. */
   store(at: (j: KExpr) => KExpr[], j0: KExpr, acc: KExpr, count: KExpr): KStmt[];
+  /** Statements leaving the stored value (a vector) in local `name` instead of storing it, when it stores one value only. */
+  value?(at: (j: KExpr) => KExpr[], j0: KExpr, acc: KExpr, count: KExpr, name: string): KStmt[];
 }
 
 /** `d` rounded up to a multiple of `r` (over-estimated by r when d is symbolic). */
@@ -181,8 +189,9 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const partAt = (p: KExpr) => div(mul(p, mt), parts);
   // K blocks of equal length: 784 = 4 × 196, not 3 × 256 + 16 (a short last block pays a whole
   // reload and store of every C tile for little work).
-  const kb = tiles(K, KC);
-  const kc = s.K.value !== undefined ? c64(Math.ceil(s.K.value / Math.ceil(s.K.value / KC))) : c64(KC);
+  const kb = s.pool ? c64(1) : tiles(K, KC);
+  const kc = s.pool ? K : s.K.value !== undefined ? c64(Math.ceil(s.K.value / Math.ceil(s.K.value / KC))) : c64(KC);
+  if (s.pool && mr % s.pool.group !== 0) throw new Error(`internal: pooling groups of ${s.pool.group} rows in tiles of ${mr}`);
   const acc = (r: number, c: number) => `c${r}_${c}`;
   const body = nest("g", [...s.batch.map(dimExpr), parts], (gv) => {
     const bv = gv.slice(0, -1), p = gv[gv.length - 1]!;
@@ -193,6 +202,29 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     const subs = tiles(ptn, c64(cap));
     return nest("sc", [subs], ([sc]) => chunk(bv, aBase, bBase, lastRow, add(pt0, div(mul(sc!, ptn), subs)), add(pt0, div(mul(add(sc!, c64(1)), ptn), subs))), false);
   });
+  /** Each pooling group of the tile's rows: the epilogue's value per row, their maximum stored once. */
+  function poolStores(i0: KExpr, at: (r: number, c: number) => (j: KExpr) => KExpr[], accOf: (r: number, c: number) => KExpr, j0: KExpr, counts: KExpr[]): KStmt[] {
+    const { group, store } = s.pool!;
+    return Array.from({ length: mr / group }, (_, q): KStmt[] => {
+      const first = add(i0, c64(q * group));
+      const body = [0, 1].flatMap((c): KStmt[] => {
+        const jc = add(j0, c64(c * W)), st: KStmt[] = [];
+        let m: KExpr | undefined;
+        for (let r = q * group; r < (q + 1) * group; r++) {
+          const name = `pv${r}_${c}`;
+          if (s.epilogue) {
+            if (!s.epilogue.value) throw new Error("internal: a pooled GEMM's epilogue has no value form");
+            st.push(...s.epilogue.value(at(r, c), jc, accOf(r, c), counts[c]!, name));
+          } else st.push({ k: "local", name, t, init: accOf(r, c), lanes: W });
+          m = m ? bin("max", m, get(t, name)) : get(t, name);
+        }
+        return [...st, ...store(first, jc, m!, counts[c]!)];
+      });
+      // Groups lie wholly inside C or wholly past it (M is a multiple of the group).
+      return q === 0 ? body : [{ k: "if", cond: bin("lt", first, M), body }];
+    }).flat();
+  }
+
   /** Row tiles [t0, t1): A's packing, then every K block and B panel over them. */
   function chunk(bv: KExpr[], aBase: KExpr, bBase: KExpr, lastRow: KExpr, t0: KExpr, t1: KExpr): KStmt[] {
     const gn = sub(t1, t0);
@@ -218,7 +250,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             }
           }
           // Later K blocks add to what earlier ones stored.
-          out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
+          if (!s.pool) out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
           out.push(...nest("k", [kn], ([kk]) => {
             const k = add(k0, kk!);
             const st: KStmt[] = [];
@@ -240,7 +272,8 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             return r === 0 ? st : [{ k: "if", cond: bin("lt", i, M), body: st }];
           }).flat();
           const plainStores = rowStores((i, r, c) => [{ k: "store", buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }]);
-          if (!s.epilogue) out.push(...plainStores);
+          if (s.pool) out.push(...poolStores(i0, (r, c) => (j) => s.cIndex(bv, add(i0, c64(r)), j), (r, c) => get(t, acc(r, c)), j0, counts));
+          else if (!s.epilogue) out.push(...plainStores);
           else {
             // Earlier K blocks store partial sums; the last applies the epilogue.
             const last = bin("eq", add(kbv!, c64(1)), kb);

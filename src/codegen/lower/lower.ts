@@ -6,7 +6,7 @@ import { type Dim, numel, shapesEqual } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
 import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from "../kir/kir.js";
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
-import { ktype, LowerError } from "./attrs.js";
+import { intsAttr, ktype, LowerError, strAttr } from "./attrs.js";
 import { type ExprCtx, INJECTIVE, injectiveAt, MOVEMENT } from "./injective.js";
 import { type Epilogue, gemmTemplate, narrowMatmul } from "./gemm.js";
 import { hoistInvariants } from "./hoist.js";
@@ -16,7 +16,7 @@ import { gemmEpilogue, identityRead, NotIdentity } from "./epilogue.js";
 import { NotVectorizable } from "./vectorize.js";
 import { planMemory } from "./memory.js";
 import { dimsOf } from "../kir/walk.js";
-import { convGemmTemplate } from "./conv-gemm.js";
+import { convGemmTemplate, poolFusable } from "./conv-gemm.js";
 import { argmaxTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
 
 export interface LowerResult {
@@ -71,6 +71,14 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
 }
 
 /** ys[:, t] of a [B, T, ...] value: the index of element (b, rest…) at step t. */
+/** A max pooling that its convolution computes (see planGuests), with the convolution's epilogue host. */
+interface PooledConv {
+  conv: IRNode;
+  host?: IRNode;
+  kh: number;
+  kw: number;
+}
+
 const stepAt = (t: KExpr, idx: KExpr[]): KExpr[] => [idx[0]!, t, ...idx.slice(1)];
 
 class Lowering {
@@ -98,6 +106,8 @@ class Lowering {
   /** GEMMs (matmul, conv2d) whose only reader kernel computes from their tiles, by that reader's value id. */
   private readonly epilogueOf = new Map<number, IRNode>();
   private readonly deferred = new Set<number>();
+  /** Max poolings computed by the convolution they read, by the pooling's value id. */
+  private readonly poolOf = new Map<number, PooledConv>();
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
@@ -240,6 +250,22 @@ class Lowering {
       this.epilogueOf.set(host.output.id, n);
       this.deferred.add(h.id);
     }
+    // A convolution (with its epilogue) read only by a max pooling of whole, non-overlapping windows
+    // computes the pooled maxima itself: its full-size output never goes to memory (inference).
+    for (const n of g.nodes) {
+      if (n.op !== "max_pool2d" || this.lanes <= 1) continue;
+      const u = n.inputs[0]!;
+      const [kh, kw] = intsAttr(n, "window", [2, 2]) as [number, number];
+      const [sh, sw] = intsAttr(n, "strides", [2, 2]);
+      if (sh !== kh || sw !== kw || strAttr(n, "padding", "valid") !== "valid") continue;
+      if (this.bufOf.has(u.id) || count.get(u.id) !== 1 || this.uses.get(u.id) !== 1 || this.guests.has(u.id)) continue;
+      const made = this.producer.get(u.id);
+      const conv = this.epilogueOf.get(u.id) ?? made;
+      if (!conv || !made || ktype(conv.output.type.dtype) !== "f32" || !poolFusable(conv, kh, kw)) continue;
+      this.poolOf.set(n.output.id, { conv, host: made === conv ? undefined : made, kh, kw });
+      this.deferred.add(u.id);
+      this.deferred.add(conv.output.id);
+    }
   }
 
   /** `n`'s guests and theirs, each after the guests it reads. */
@@ -351,6 +377,16 @@ class Lowering {
   }
 
   private emit(n: IRNode): void {
+    const pooled = this.poolOf.get(n.output.id);
+    if (pooled) {
+      if (this.emitPooled(n, pooled)) return;
+      // The epilogue does not vectorise: the convolution, its epilogue and the pooling, one by one.
+      if (!pooled.host) this.emitOne(pooled.conv);
+      else if (!this.emitWithEpilogue(pooled.conv, pooled.host, [])) {
+        this.emitOne(pooled.conv);
+        this.emitOne(pooled.host);
+      }
+    }
     const guests = this.guestsOf(n);
     const gemm = this.epilogueOf.get(n.output.id);
     if (gemm) {
@@ -398,9 +434,30 @@ class Lowering {
       return true;
     } catch (e) {
       if (!(e instanceof NotVectorizable || e instanceof NotIdentity)) throw e;
-      // Forget the buffers the attempt made (packing scratch would otherwise hold arena space).
-      this.buffers.length = mark;
-      for (const [v, b] of this.bufOf) if (b >= mark) this.bufOf.delete(v);
+      this.forgetBuffers(mark);
+      return false;
+    }
+  }
+
+  /** Forgets the buffers a failed attempt made (packing scratch would otherwise hold arena space). */
+  private forgetBuffers(mark: number): void {
+    this.buffers.length = mark;
+    for (const [v, b] of this.bufOf) if (b >= mark) this.bufOf.delete(v);
+  }
+
+  /** The convolution computing `pool`'s output from its register tiles; false when the epilogue does not fit. */
+  private emitPooled(pool: IRNode, { conv, host, kh, kw }: PooledConv): boolean {
+    const out = this.bufferFor(pool.output);
+    const epilogue = host && gemmEpilogue({ h: conv.output, host, guests: [], ctx: this.ctx, virtual: this.virtual, bufferFor: (v) => this.bufferFor(v) });
+    this.fused = [conv];
+    const mark = this.buffers.length;
+    try {
+      const tpl = convGemmTemplate(conv, out, this.ctx, epilogue, { kh, kw, out });
+      this.emitTemplate(conv, tpl, [...this.fused, ...(host ? [host] : []), pool]);
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotVectorizable || e instanceof NotIdentity)) throw e;
+      this.forgetBuffers(mark);
       return false;
     }
   }
