@@ -168,6 +168,17 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     expect(conv.join("\n")).not.toMatch(/vpextrq|vextracti/);
   });
 
+  it("a filter gradient without padding reads x in place when C is a multiple of 8 (8-channel rows); otherwise it packs", () => {
+    const scratch = (C: number, padding: string) => {
+      const c = new Case(83);
+      c.g.outputs = [c.emit("conv2d_grad_filter", [c.input("img", [2, 7, 7, C]), c.input("dy", [2, 5, 5, 4]), c.input("f", [3, 3, C, 4])], { padding })];
+      const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+      return p.buffers.filter((b) => b.kind === "temp").map((b) => b.name.replace(/\d+$/, ""));
+    };
+    expect(scratch(16, "valid")).toEqual(["packb", "offs"]);
+    expect(scratch(12, "valid")).toEqual(["packb", "packa"]);
+  });
+
   it("the input gradient is packing, a GEMM into columns and a gather that also applies the epilogue", () => {
     const c = new Case(77);
     const img = c.input("img", [2, 7, 7, 3]), f = c.input("f", [3, 3, 3, 5]);

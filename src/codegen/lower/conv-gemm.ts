@@ -168,28 +168,30 @@ function forwardSpec(n: IRNode, g: Geo, F: number, M: Dim, K: number, x: Value, 
 }
 
 /**
- * The forward convolution's A read straight from x when every tap of every output pixel is inside the
- * image (no padding) and x is in memory in NHWC order: A[(b,oy,ox), (ky,kx,c)] = x[base + off] with
- * base = ((b·H + oy·SH)·W + ox·SW)·C and off = (ky·W + kx)·C + c. Nothing is packed.
+ * x read in place when every tap of every output pixel is inside the image (no padding) and x is in
+ * memory in NHWC order: x at tap k = (ky, kx, c) of pixel (b, oy, ox) is x[at(b, oy, ox) + tap(k)] with
+ * at = ((b·H + oy·SH)·W + ox·SW)·C and tap = (ky·W + kx)·C + c. The forward convolution's A (a row per
+ * pixel) and the filter gradient's A (a row per tap) are read so, and nothing is packed.
  */
-function inPlace(g: Geo, x: Value, pixel: (i: KExpr) => [KExpr, KExpr, KExpr], ctx: ExprCtx): GemmSpec["direct"] {
+function imageInPlace(g: Geo, x: Value, ctx: ExprCtx): { buf: number; at(b: KExpr, oy: KExpr, ox: KExpr): KExpr; tap(k: KExpr): KExpr } | undefined {
   if (g.PT !== 0 || g.PL !== 0 || (g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return undefined;
   const probe = [v64("pb"), v64("py"), v64("px"), v64("pc")];
   const e = ctx.at(x, probe);
   const want = flatten(probe, [Dim.sym("B"), Dim.const(g.H), Dim.const(g.W), Dim.const(g.C)]);
   if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(want)) return undefined;
-  const buf = e.buf;
   return {
-    buf,
-    base: (i) => {
-      const [b, oy, ox] = pixel(i);
-      return mul(add(mul(add(mul(b, c64(g.H)), mul(oy, c64(g.SH))), c64(g.W)), mul(ox, c64(g.SW))), c64(g.C));
-    },
-    off: (k) => {
+    buf: e.buf,
+    at: (b, oy, ox) => mul(add(mul(add(mul(b, c64(g.H)), mul(oy, c64(g.SH))), c64(g.W)), mul(ox, c64(g.SW))), c64(g.C)),
+    tap: (k) => {
       const [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
       return add(mul(add(mul(ky, c64(g.W)), kx), c64(g.C)), c);
     },
   };
+}
+
+function inPlace(g: Geo, x: Value, pixel: (i: KExpr) => [KExpr, KExpr, KExpr], ctx: ExprCtx): GemmSpec["direct"] {
+  const im = imageInPlace(g, x, ctx);
+  return im && { buf: im.buf, base: (i) => im.at(...pixel(i)), off: im.tap };
 }
 
 /** A panel row per filter tap and channel (ky, kx, c): x at that tap for every output pixel of the batch. */
@@ -197,7 +199,7 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
   const [x, dy] = n.inputs as [Value, Value];
   const P = g.OH * g.OW, rows = g.KH * g.KW * g.C;
   const K = B.mul(Dim.const(P));
-  const run = channelRun(g);
+  const run = channelRun(g), im = imageInPlace(g, x, ctx);
   return {
     ...plain(n.output.id, Dim.const(rows), K, F, [g.KW, g.C]),
     a: (_ab, i, k) => {
@@ -215,6 +217,8 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
         });
       }, false),
     }),
+    // Rows of 8 channels of one tap, read in place: 8 broadcasts from one cache line per pixel.
+    ...(im && g.C % 8 === 0 ? { mr: 8, direct: { buf: im.buf, base: im.tap, off: (k) => im.at(...(split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr])) } } : {}),
   };
 }
 
