@@ -6,7 +6,8 @@ import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
 import { tileRows } from "../../src/codegen/lower/gemm.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import { Dim } from "../../src/ir/dim.js";
-import { Case, compile, outputSuite, tempCache } from "./helpers.js";
+import { execute } from "../../src/runtime/ref/executor.js";
+import { Case, compareTensors, compile, outputSuite, tempCache } from "./helpers.js";
 
 const cache = tempCache();
 
@@ -168,15 +169,25 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     expect(conv.join("\n")).not.toMatch(/vpextrq|vextracti/);
   });
 
-  it("a filter gradient without padding reads x in place when C is a multiple of 8 (8-channel rows); otherwise it packs", () => {
+  it("a filter gradient without padding reads x in place (8-row tiles of taps × channels); with padding it packs", () => {
     const scratch = (C: number, padding: string) => {
       const c = new Case(83);
-      c.g.outputs = [c.emit("conv2d_grad_filter", [c.input("img", [2, 7, 7, C]), c.input("dy", [2, 5, 5, 4]), c.input("f", [3, 3, C, 4])], { padding })];
+      const dy = padding === "valid" ? [2, 5, 5, 4] : [2, 7, 7, 4];
+      c.g.outputs = [c.emit("conv2d_grad_filter", [c.input("img", [2, 7, 7, C]), c.input("dy", dy), c.input("f", [3, 3, C, 4])], { padding })];
       const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
       return p.buffers.filter((b) => b.kind === "temp").map((b) => b.name.replace(/\d+$/, ""));
     };
     expect(scratch(16, "valid")).toEqual(["packb", "offs"]);
-    expect(scratch(12, "valid")).toEqual(["packb", "packa"]);
+    expect(scratch(12, "valid")).toEqual(["packb", "offs"]);
+    expect(scratch(12, "same")).toEqual(["packb", "packa"]);
+  });
+
+  it("a filter gradient of few rows (RGB taps) over a long K splits K among the parts, then sums the parts' partial products", () => {
+    const c = new Case(84);
+    c.g.outputs = [c.emit("conv2d_grad_filter", [c.input("img", [2, 50, 50, 3]), c.input("dy", [2, 48, 48, 8]), c.input("f", [3, 3, 3, 8])], { padding: "valid" })];
+    const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+    expect(kernelsOf(p.steps).map((k) => k.name)).toEqual(["k0_conv2d_grad_filter_pack_b", "k1_conv2d_grad_filter_offsets", "k2_conv2d_grad_filter_gemm", "k3_conv2d_grad_filter"]);
+    expect(p.buffers.filter((b) => b.kind === "temp").map((b) => b.name.replace(/\d+$/, ""))).toEqual(["packb", "offs", "partial"]);
   });
 
   it("the input gradient is packing, a GEMM into columns and a gather that also applies the epilogue", () => {
@@ -186,6 +197,34 @@ describe("GEMM epilogues (bias, activation, residual computed from the register 
     const ks = kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps);
     expect(ks.map((k) => k.name)).toEqual(["k0_conv2d_grad_input_pack_b", "k1_conv2d_grad_input_gemm", "k2_conv2d_grad_input"]);
     expect(ks[2]!.origin.ops).toEqual(["conv2d_grad_input", "mul"]);
+  });
+});
+
+describe("split K: a filter gradient of 27 rows summed over 4,608 pixels", () => {
+  const c = new Case(85);
+  outputSuite(c, cache, (c) => {
+    const img = c.input("img", [2, 50, 50, 3]), f = c.input("f", [3, 3, 3, 20]);
+    const gf = c.emit("conv2d_grad_filter", [img, c.input("dy", [2, 48, 48, 20]), f], { padding: "valid" });
+    return {
+      // 20 filters: a ragged panel; the epilogue (times the filter) runs in the kernel that adds the parts.
+      split_plain: gf,
+      split_epilogue: c.b.mul(gf, f),
+    };
+  });
+});
+
+describe("split K over a symbolic batch", () => {
+  it("a batch of one after a batch of 8: 2 pixels for 8 parts, so most slices are empty and must store zeros over the last run's sums", () => {
+    const build = (B: number) => {
+      const c = new Case(86, { B });
+      c.g.outputs = [c.emit("conv2d_grad_filter", [c.input("img", ["B", 3, 4, 3]), c.input("dy", ["B", 1, 2, 8]), c.input("f", [3, 3, 3, 8])], { padding: "valid" })];
+      return c;
+    };
+    const big = build(8), one = build(1);
+    const compiled = compile(big.g, cache);
+    compareTensors(compiled.run(big.feeds)[0]!, execute(big.g, big.feeds)[0]!, "batch of 8");
+    // The same graph (same value ids) fed a batch of one.
+    compareTensors(compiled.run(one.feeds)[0]!, execute(one.g, one.feeds)[0]!, "batch of one");
   });
 });
 

@@ -217,8 +217,8 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
         });
       }, false),
     }),
-    // Rows of 8 channels of one tap, read in place: 8 broadcasts from one cache line per pixel.
-    ...(im && g.C % 8 === 0 ? { mr: 8, direct: { buf: im.buf, base: im.tap, off: (k) => im.at(...(split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr])) } } : {}),
+    // Rows of 8 consecutive (tap, channel) pairs, read in place: 8 broadcasts from one or two cache lines per pixel.
+    ...(im ? { mr: 8, direct: { buf: im.buf, base: im.tap, off: (k) => im.at(...(split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr])) } } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export const KC = 256;
 const CHUNKS = 8;
 /** Bytes of packed A per chunk: well inside L2. */
 const CHUNK_BYTES = 256 * 1024;
+/** K from which a GEMM of few row tiles splits K among the parts (see splitsK). */
+const SPLIT_K_MIN = 4096;
 
 const dims = (v: Value): Dim[] => v.type.shape;
 const get = (t: KType, name: string): KExpr => ({ k: "get", t, name });
@@ -170,6 +172,21 @@ export function tileRows(M: Dim): number {
   return best;
 }
 
+/** Where a chunk's C goes: C itself (`final`: the epilogue or pooling applies), or a partial sum over K slice [kLo, kHi). */
+interface Target {
+  buf: number;
+  c(bv: KExpr[], i: KExpr, j: KExpr): KExpr;
+  final: boolean;
+  kLo: KExpr;
+  kHi: KExpr;
+}
+
+/** K is split among the parts when A is read in place, M has fewer row tiles than parts, and K is long. */
+function splitsK(s: GemmSpec, mr: number): boolean {
+  const M = s.M.value, N = s.N.value, K = s.K.value;
+  return !!s.direct && !s.pool && s.batch.length === 0 && M !== undefined && N !== undefined && Math.ceil(M / mr) < CHUNKS && (K === undefined || K >= SPLIT_K_MIN);
+}
+
 export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template {
   const M = dimExpr(s.M), K = dimExpr(s.K), N = dimExpr(s.N);
   const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
@@ -193,6 +210,8 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const kc = s.pool ? K : s.K.value !== undefined ? c64(Math.ceil(s.K.value / Math.ceil(s.K.value / KC))) : c64(KC);
   if (s.pool && mr % s.pool.group !== 0) throw new Error(`internal: pooling groups of ${s.pool.group} rows in tiles of ${mr}`);
   const acc = (r: number, c: number) => `c${r}_${c}`;
+  const whole: Target = { buf: outBuf, c: s.c, final: true, kLo: c64(0), kHi: K };
+  if (splitsK(s, mr)) return splitK();
   const body = nest("g", [...s.batch.map(dimExpr), parts], (gv) => {
     const bv = gv.slice(0, -1), p = gv[gv.length - 1]!;
     const aBase = pa ? mul(flatten(s.aSel(bv), s.aBatch), pa.panels) : c64(0);
@@ -200,8 +219,35 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     const lastRow = sub(M, c64(1));
     const pt0 = partAt(p), ptn = sub(partAt(add(p, c64(1))), pt0);
     const subs = tiles(ptn, c64(cap));
-    return nest("sc", [subs], ([sc]) => chunk(bv, aBase, bBase, lastRow, add(pt0, div(mul(sc!, ptn), subs)), add(pt0, div(mul(add(sc!, c64(1)), ptn), subs))), false);
+    return nest("sc", [subs], ([sc]) => chunk(bv, aBase, bBase, lastRow, add(pt0, div(mul(sc!, ptn), subs)), add(pt0, div(mul(add(sc!, c64(1)), ptn), subs)), whole), false);
   });
+
+  /**
+   * Split K: with fewer row tiles than parts, part p sums K slice p of every tile into its own partial C
+   * (a scratch padded to whole tiles and panels); a second kernel adds the parts' sums and applies the
+   * epilogue. A filter gradient over RGB taps (27 rows) sums over every pixel of the batch.
+   */
+  function splitK(): Template {
+    const Mp = s.M.value! + mr, Np = Math.ceil(s.N.value! / nr) * nr;
+    const partial = ctx.scratch(t, Dim.const(CHUNKS * Mp * Np), `partial${s.id}`);
+    const gemm = nest("g", [c64(CHUNKS)], ([p]) => {
+      const slice = (q: KExpr) => div(mul(q, K), c64(CHUNKS));
+      const tg: Target = { buf: partial, c: (_bv, i, j) => add(mul(add(mul(p!, c64(Mp)), i), c64(Np)), j), final: false, kLo: slice(p!), kHi: slice(add(p!, c64(1))) };
+      return chunk([], c64(0), c64(0), sub(M, c64(1)), c64(0), mt, tg);
+    });
+    const sum = nest("r", [M, c64(Np / W)], ([i, q]) => {
+      const j0 = mul(q!, c64(W)), count = minE(c64(W), sub(N, j0));
+      let v: KExpr | undefined;
+      for (let p = 0; p < CHUNKS; p++) {
+        const part: KExpr = { k: "load", t, buf: partial, idx: add(mul(add(c64(p * Mp), i!), c64(Np)), j0), lanes: W };
+        v = v ? bin("add", v, part) : part;
+      }
+      if (s.epilogue) return s.epilogue.store((j) => s.cIndex([], i!, j), j0, v!, count);
+      return [{ k: "store", buf: outBuf, idx: s.c([], i!, j0), value: v!, lanes: W, count }];
+    });
+    before.push({ body: gemm, cost: mul(mul(M, N), K), name: "gemm" });
+    return { body: sum, cost: mul(mul(M, N), c64(CHUNKS)), before };
+  }
   /** Each pooling group of the tile's rows: the epilogue's value per row, their maximum stored once. */
   function poolStores(i0: KExpr, at: (r: number, c: number) => (j: KExpr) => KExpr[], accOf: (r: number, c: number) => KExpr, j0: KExpr, counts: KExpr[]): KStmt[] {
     const { group, store } = s.pool!;
@@ -226,12 +272,15 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   }
 
   /** Row tiles [t0, t1): A's packing, then every K block and B panel over them. */
-  function chunk(bv: KExpr[], aBase: KExpr, bBase: KExpr, lastRow: KExpr, t0: KExpr, t1: KExpr): KStmt[] {
+  function chunk(bv: KExpr[], aBase: KExpr, bBase: KExpr, lastRow: KExpr, t0: KExpr, t1: KExpr, tg: Target): KStmt[] {
     const gn = sub(t1, t0);
     const pack = pa ? nest("pt", [gn], ([t]) => pa.tile(s.aSel(bv), add(t0, t!)), false) : [];
-    return [...pack, ...nest("kb", [kb], ([kbv]) => {
-      const k0 = mul(kbv!, kc);
-      const kn = minE(kc, sub(K, k0));
+    // A slice always runs one block, even an empty one, so that its partial sums are stored (zeros).
+    const blocks = tg.final ? kb : maxE(c64(1), tiles(sub(tg.kHi, tg.kLo), c64(KC)));
+    const blockLen = tg.final ? kc : c64(KC);
+    return [...pack, ...nest("kb", [blocks], ([kbv]) => {
+      const k0 = add(tg.kLo, mul(kbv!, blockLen));
+      const kn = minE(blockLen, sub(tg.kHi, k0));
       return nest("jt", [pb.panels], ([jt]) => {
         const j0 = mul(jt!, c64(nr));
         const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
@@ -246,7 +295,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             if (direct) out.push({ k: "local", name: `base${r}`, t: "i64", init: direct.base(i) });
             for (let c = 0; c < 2; c++) {
               out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
-              reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
+              reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: tg.buf, idx: tg.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
             }
           }
           // Later K blocks add to what earlier ones stored.
@@ -271,8 +320,9 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             // Row 0 of a tile always exists.
             return r === 0 ? st : [{ k: "if", cond: bin("lt", i, M), body: st }];
           }).flat();
-          const plainStores = rowStores((i, r, c) => [{ k: "store", buf: outBuf, idx: s.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }]);
-          if (s.pool) out.push(...poolStores(i0, (r, c) => (j) => s.cIndex(bv, add(i0, c64(r)), j), (r, c) => get(t, acc(r, c)), j0, counts));
+          const plainStores = rowStores((i, r, c) => [{ k: "store", buf: tg.buf, idx: tg.c(bv, i, add(j0, c64(c * W))), value: get(t, acc(r, c)), lanes: W, count: counts[c] }]);
+          if (!tg.final) out.push(...plainStores);
+          else if (s.pool) out.push(...poolStores(i0, (r, c) => (j) => s.cIndex(bv, add(i0, c64(r)), j), (r, c) => get(t, acc(r, c)), j0, counts));
           else if (!s.epilogue) out.push(...plainStores);
           else {
             // Earlier K blocks store partial sums; the last applies the epilogue.
