@@ -24,6 +24,8 @@ describe("GEMM tiles and edges", () => {
       batched_broadcast: c.emit("matmul", [ba, bb]),
       transposed_b: c.emit("matmul", [a, c.emit("transpose", [bt], { perm: [1, 0] })]),
       row_vector: c.emit("matmul", [c.input("v", [40]), b]),
+      // N = 32 (one panel of 2 × 16 lanes), B in memory: read as it lies, not packed.
+      one_panel_b_in_place: c.emit("matmul", [c.input("g", [21, 50]), c.input("h", [50, 32])]),
       // N ≤ 64: A read in place, over two K blocks; and a computed A, which is packed.
       narrow_in_place: c.emit("matmul", [d, e]),
       narrow_computed_a: c.emit("matmul", [c.emit("exp", [d]), e]),
@@ -68,6 +70,19 @@ describe("vector path", () => {
     expect(v.scalarLoads).toEqual(Array(12).fill("a"));
     expect(v.loads.filter((b) => b.startsWith("pack"))).toHaveLength(2);
     expect(lowered(16, 65).stores.filter((b) => b.startsWith("packa"))).toHaveLength(1);
+  });
+
+  it("B of one panel in memory (N = 32 with 16 lanes) is read as it lies; otherwise packing is parallel over B's rows", () => {
+    const kernels = (n: number) => {
+      const c = new Case(87);
+      c.g.outputs = [c.emit("matmul", [c.input("a", [12, 300]), c.input("b", [300, n])])];
+      return kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps);
+    };
+    expect(kernels(32).map((k) => k.name)).toEqual(["k0_matmul"]);
+    const pack = kernels(80)[0]!;
+    expect(pack.name).toBe("k0_matmul_pack_b");
+    const outer = pack.body.find((s) => s.k === "for");
+    expect(outer && outer.k === "for" && outer.mode === "parallel" && outer.n).toEqual({ k: "const", t: "i64", v: 300 });
   });
 
   it("picks tile heights that waste few rows: 8 for a batch, the cheapest of 6 … 14 for a constant M", () => {

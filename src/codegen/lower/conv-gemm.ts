@@ -8,10 +8,9 @@
 import { Dim } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { add, bin, c64, cst, dimExpr, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
-import { exprToString } from "../kir/printer.js";
+import { add, bin, c64, cst, dimExpr, div, flatten, mod, mul, select, sizeExpr, sub, un, unflatten } from "../kir/expr.js";
 import type { ExprCtx } from "./injective.js";
-import { type Epilogue, type GemmSpec, packedGemm } from "./gemm.js";
+import { type Epilogue, type GemmSpec, inMemory, packedGemm } from "./gemm.js";
 import { convTemplate, geo, type Geo, nest, tap, type Template } from "./templates.js";
 
 const dims = (v: Value): Dim[] => v.type.shape;
@@ -154,6 +153,7 @@ function forwardSpec(n: IRNode, g: Geo, F: number, M: Dim, K: number, x: Value, 
     },
     b: (_bb, k, j) => ctx.at(w, [...split(k, g.KW, g.C), j]),
     bValue: w,
+    bRows: inMemory(w, ctx),
     direct: inPlace(g, x, pixel, ctx),
     packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(dimExpr(M), c64(1)));
@@ -175,12 +175,10 @@ function forwardSpec(n: IRNode, g: Geo, F: number, M: Dim, K: number, x: Value, 
  */
 function imageInPlace(g: Geo, x: Value, ctx: ExprCtx): { buf: number; at(b: KExpr, oy: KExpr, ox: KExpr): KExpr; tap(k: KExpr): KExpr } | undefined {
   if (g.PT !== 0 || g.PL !== 0 || (g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return undefined;
-  const probe = [v64("pb"), v64("py"), v64("px"), v64("pc")];
-  const e = ctx.at(x, probe);
-  const want = flatten(probe, [Dim.sym("B"), Dim.const(g.H), Dim.const(g.W), Dim.const(g.C)]);
-  if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(want)) return undefined;
+  const buf = inMemory(x, ctx);
+  if (buf === undefined) return undefined;
   return {
-    buf: e.buf,
+    buf,
     at: (b, oy, ox) => mul(add(mul(add(mul(b, c64(g.H)), mul(oy, c64(g.SH))), c64(g.W)), mul(ox, c64(g.SW))), c64(g.C)),
     tap: (k) => {
       const [ky, kx, c] = split(k, g.KW, g.C) as [KExpr, KExpr, KExpr];
@@ -208,6 +206,7 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
       return select(t.inside, ctx.at(x, [b, clampTo(t.iy, g.H), clampTo(t.ix, g.W), c]), cst("f32", 0));
     },
     b: (_bb, k, j) => ctx.at(dy, [...split(k, g.OH, g.OW), j]),
+    bRows: inMemory(dy, ctx),
     ...(run ? { mr: run, packTile: (buf, mr, it, dest) => channelRunTile(g, x, ctx, buf, mr, it, dest) } : {
       packTile: (buf, mr, it, dest) => nest("r", [c64(mr)], ([r]) => {
         const [ky, kx, c] = split(minE(add(mul(it, c64(mr)), r!), c64(rows - 1)), g.KW, g.C) as [KExpr, KExpr, KExpr];

@@ -95,6 +95,8 @@ export interface GemmSpec {
   packTile?(buf: number, mr: number, it: KExpr, dest: (k: KExpr, r: KExpr) => KExpr): KStmt[];
   /** Flat index of C[bv…, i, j] in the output buffer. */
   c(bv: KExpr[], i: KExpr, j: KExpr): KExpr;
+  /** A buffer holding B row-major (B[k, j] at k·N + j), when B is in memory so: with N = 2W it is one panel as it lies. */
+  bRows?: number;
   /** The value B's elements come from, when `b` reads no other: its packing may leave a recurrence. */
   bValue?: Value;
   /** C[bv…, i, j] as a multi-index of the output's shape (for an epilogue's elementwise expressions). */
@@ -119,14 +121,16 @@ export interface Epilogue {
 /** `d` rounded up to a multiple of `r` (over-estimated by r when d is symbolic). */
 const padTo = (d: Dim, r: number) => (d.value !== undefined ? Dim.const(Math.ceil(d.value / r) * r) : d.add(Dim.const(r)));
 
-/** Packs B into panels P[bb…][N / nr][K][nr], zero past N. */
-function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel: Template; panels: KExpr } {
+/** Packs B into panels P[bb…][N / nr][K][nr], zero past N; none when B is one panel already (`bRows`). */
+function packB(s: GemmSpec, nr: number, ctx: ExprCtx): { buf: number; kernel?: Template; panels: KExpr } {
   const N = dimExpr(s.N), K = dimExpr(s.K);
+  if (s.bRows !== undefined && s.N.value === nr && s.bBatch.length === 0) return { buf: s.bRows, panels: c64(1) };
   const size = numel([...s.bBatch, s.K, padTo(s.N, nr)]);
   const buf = ctx.scratch("f32", size, `packb${s.id}`);
   const panels = tiles(N, nr);
-  const body = nest("p", [...s.bBatch.map(dimExpr), panels, K], (v) => {
-    const bv = v.slice(0, -2), jt = v[v.length - 2]!, k = v[v.length - 1]!;
+  // Rows of B outermost: the copy is parallel over K even for a single panel, and reads B row by row.
+  const body = nest("p", [...s.bBatch.map(dimExpr), K, panels], (v) => {
+    const bv = v.slice(0, -2), k = v[v.length - 2]!, jt = v[v.length - 1]!;
     const at = add(mul(add(mul(flatten(bv, s.bBatch), panels), jt), K), k);
     const copy = (guard: boolean) => nest("c", [c64(nr)], ([c]) => {
       const j = add(mul(jt, c64(nr)), c!);
@@ -195,7 +199,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const direct = s.direct;
   const pa = direct ? undefined : packA(s, mr, ctx);
   const offs = direct?.off ? ctx.scratch("i32", s.K, `offs${s.id}`) : -1;
-  const before: Template[] = [pb.kernel];
+  const before: Template[] = pb.kernel ? [pb.kernel] : [];
   if (direct?.off) before.push({ body: nest("o", [K], ([k]) => [{ k: "store", buf: offs, idx: k!, value: cast("i32", direct.off!(k!)) }]), cost: K, name: "offsets" });
   const mt = tiles(M, mr);
   // Parallel work: CHUNKS parts of near-equal tile counts, so that any thread count dividing CHUNKS
@@ -351,6 +355,7 @@ function matmulSpec(n: IRNode, ctx: ExprCtx): GemmSpec {
     c: (bv, i, j) => flatten(s.row ? [...bv, j] : [...bv, i, j], s.os),
     cIndex: (bv, i, j) => (s.row ? [...bv, j] : [...bv, i, j]),
     bValue: b,
+    bRows: s.bs.length === 2 ? inMemory(b, ctx) : undefined,
     direct: rowMajorA(a, s, ctx),
   };
 }
@@ -371,10 +376,15 @@ function narrowGemm(s: Shape, lanes: number): boolean {
  */
 function rowMajorA(a: Value, s: Shape, ctx: ExprCtx): GemmSpec["direct"] {
   if (!narrowGemm(s, ctx.lanes)) return undefined;
-  const probe = [v64("pi"), v64("pk")];
-  const e = ctx.at(a, probe);
-  if (e.k !== "load" || e.lanes || exprToString(e.idx) !== exprToString(flatten(probe, s.as))) return undefined;
-  return { buf: e.buf, base: (i) => mul(i, s.K) };
+  const buf = inMemory(a, ctx);
+  return buf === undefined ? undefined : { buf, base: (i) => mul(i, s.K) };
+}
+
+/** The buffer holding `v` as it is laid out (row-major, no view or arithmetic in between), if any. */
+export function inMemory(v: Value, ctx: ExprCtx): number | undefined {
+  const probe = v.type.shape.map((_, i) => v64(`probe${i}`));
+  const e = ctx.at(v, probe);
+  return e.k === "load" && !e.lanes && exprToString(e.idx) === exprToString(flatten(probe, v.type.shape)) ? e.buf : undefined;
 }
 
 function scalarGemm(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
