@@ -1,6 +1,8 @@
 // Compiled CPU backend vs. the reference executor: conv2d and its two gradients, max/avg pooling and their
 // gradients, over valid/same padding, unequal strides and windows, H ≠ W, C ≠ F and a symbolic batch.
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
+import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
+import { lowerGraph } from "../../src/codegen/lower/lower.js";
 import type { Value } from "../../src/ir/graph.js";
 import { Case, outputSuite, tempCache } from "./helpers.js";
 
@@ -77,6 +79,34 @@ describe("channel counts with a divisor from 6 to 14 (filter-gradient tiles of w
         outs[`max_pool2d_grad_${name}_${tag}`] = e("max_pool2d_grad", [x, dy], attrs);
       }
     }
+    // Windows that tile the image exactly (6 × 8 by 2 × 2): every element is stored once, nothing zeroed first.
+    for (const [name, x] of [["distinct", c.input("xe20", ["B", 6, 8, 20], { distinct: true, lo: -6, hi: 6 })], ["ties", c.input("xte20", ["B", 6, 8, 20], { values: Array.from({ length: 2 * 6 * 8 * 20 }, () => Math.floor(c.rng.uniform(0, 3))) })]] as const) {
+      const attrs = { padding: "valid", window: [2, 2], strides: [2, 2] };
+      const dy = c.input(`dp_tiling_${name}`, e("max_pool2d", [x], attrs).type.shape);
+      outs[`max_pool2d_grad_tiling_${name}`] = e("max_pool2d_grad", [x, dy], attrs);
+    }
     return outs;
+  });
+});
+
+describe("max pooling's gradient when the windows tile the image", () => {
+  const lowered = (H: number) => {
+    const c = new Case(33, { B: 2 });
+    const x = c.input("x", ["B", H, 8, 20]);
+    const attrs = { padding: "valid", window: [2, 2], strides: [2, 2] };
+    c.g.outputs = [c.emit("max_pool2d_grad", [x, c.input("dy", c.emit("max_pool2d", [x], attrs).type.shape)], attrs)];
+    const k = kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps).find((x) => x.name.endsWith("max_pool2d_grad"));
+    let zeroed = false, added = false;
+    walkStmts(k!.body, (s) => {
+      if (s.k === "for" && s.v.startsWith("z")) zeroed = true;
+      if (s.k === "store" && s.accumulate) added = true;
+    });
+    return { zeroed, added };
+  };
+
+  it("stores every element once (nothing zeroed, nothing added) when they do; otherwise zeroes and adds", () => {
+    expect(lowered(6)).toEqual({ zeroed: false, added: false });
+    // 7 rows: the last is in no window and must be zeroed.
+    expect(lowered(7)).toEqual({ zeroed: true, added: true });
   });
 });

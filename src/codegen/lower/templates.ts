@@ -287,9 +287,13 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
   // Gradients: zero the image, then each output's dy goes to its window (first maximum, or shared evenly).
   const dy = n.op === "max_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
   const img = c64(g.H * g.W * g.C);
-  const vectorBody = n.op === "max_pool2d_grad" && ctx.lanes > 1 ? maxPoolGradLanes(g, kh, kw, xv, dy, outBuf, xShape, ctx) : undefined;
+  // Windows that tile the image exactly (stride = window, no padding, nothing left over) write every
+  // element once: the vector gradient stores instead of adding, and nothing is zeroed first.
+  const tiling = g.SH === kh && g.SW === kw && g.PT === 0 && g.PL === 0 && g.OH * kh === g.H && g.OW * kw === g.W;
+  const vectorBody = n.op === "max_pool2d_grad" && ctx.lanes > 1 ? maxPoolGradLanes(g, kh, kw, xv, dy, outBuf, xShape, ctx, tiling) : undefined;
+  const zero = vectorBody && tiling ? [] : [0];
   const body = nest("p", [g.B], ([b]) => [
-    ...nest("z", [img], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, img), e!), value: cst(t, 0) }], false),
+    ...zero.flatMap(() => nest("z", [img], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, img), e!), value: cst(t, 0) }], false)),
     ...vectorBody?.(b!) ?? nest("q", [c64(g.OH), c64(g.OW), c64(g.C)], ([oy, ox, c]) => {
       const d = ctx.at(dy, [b!, oy!, ox!, c!]);
       if (n.op === "avg_pool2d_grad") {
@@ -321,7 +325,7 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
  * Max pooling's gradient a vector of channels at a time: each lane keeps the window position of its
  * first maximum (as a float), then every position of the window adds dy where its lane chose it.
  */
-function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, outBuf: number, xShape: Dim[], ctx: ExprCtx): ((b: KExpr) => KStmt[]) | undefined {
+function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, outBuf: number, xShape: Dim[], ctx: ExprCtx, tiling: boolean): ((b: KExpr) => KStmt[]) | undefined {
   const t: KType = "f32", W = ctx.lanes;
   const splat = (v: number): KExpr => ({ k: "splat", t, lanes: W, a: cst(t, v) });
   const get = (name: string): KExpr => ({ k: "get", t, name });
@@ -347,7 +351,7 @@ function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, 
       }),
       { k: "local", name: "d", t, init: lanes(dy, [b, oy!, ox!]), lanes: W },
       ...taps.map(({ w, iy, ix, inside }): KStmt => ({ k: "if", cond: inside, body: [
-        { k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), accumulate: true, value: select(bin("eq", get("pick"), splat(w)), get("d"), splat(0)), lanes: W, count },
+        { k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), ...(tiling ? {} : { accumulate: true }), value: select(bin("eq", get("pick"), splat(w)), get("d"), splat(0)), lanes: W, count },
       ] })),
     ];
   }, false);
