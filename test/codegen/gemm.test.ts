@@ -2,6 +2,7 @@
 // broadcast operands, a transposed right operand; and the vector path really used when lanes > 1.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import type { KStmt } from "../../src/codegen/kir/kir.js";
 import { kernelsOf, walkStmts } from "../../src/codegen/kir/walk.js";
 import { tileRows } from "../../src/codegen/lower/gemm.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
@@ -92,6 +93,24 @@ describe("vector path", () => {
     expect(tileRows(Dim.const(784))).toBe(14);
     expect(tileRows(Dim.const(64))).toBe(13);
     expect(tileRows(Dim.const(10))).toBe(10);
+  });
+
+  it("packs a plain A one K block at a time, inside the K-block loop, so a chunk holds many tiles", () => {
+    const c = new Case(88);
+    c.g.outputs = [c.emit("matmul", [c.input("x", [256, 2048]), c.input("w", [2048, 256])])];
+    const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+    const gemm = kernelsOf(p.steps).find((k) => k.name.endsWith("_matmul"))!;
+    // The loops enclosing each store into packed A, by name prefix.
+    const enclosing: string[][] = [];
+    const walk = (ss: KStmt[], loops: string[]): void => ss.forEach((s) => {
+      if (s.k === "for") {
+        walk(s.body, [...loops, s.v.replace(/\d+$/, "")]);
+      } else if (s.k === "if") walk(s.body, loops);
+      else if (s.k === "store" && p.buffers[s.buf]!.name.startsWith("packa")) enclosing.push(loops);
+    });
+    walk(gemm.body, []);
+    expect(enclosing.length).toBeGreaterThan(0);
+    for (const loops of enclosing) expect(loops.indexOf("kb")).toBeGreaterThanOrEqual(0);
   });
 
   it("with 1 lane there are no vectors and no packing", () => {
