@@ -56,7 +56,8 @@ export interface Kernel {
   origin: KernelOrigin;
 }
 
-export type BufferKind = "input" | "output" | "temp";
+/** state: written by the program's `load` steps, read by its steps, kept between runs (packed weights). */
+export type BufferKind = "input" | "output" | "temp" | "state";
 
 export interface KBuffer {
   id: number;
@@ -77,6 +78,11 @@ export interface KProgram {
   dims: string[];
   buffers: KBuffer[];
   steps: KStep[];
+  /**
+   * Run once each time the parameters are loaded, before any step (inference, where parameters are
+   * constants): kernels that read only parameters, such as packing a weight matrix, writing state buffers.
+   */
+  load: KStep[];
   /** Bytes of scratch memory the temps need. */
   arenaBytes: Dim;
   /** Buffer ids of the graph's inputs (params included) and outputs, in graph order. */

@@ -54,6 +54,11 @@ export function programToString(p: KProgram): string {
   const bufName = (b: number) => p.buffers[b]!.name;
   const lines = [`program ${p.name}(${p.dims.join(", ")})  arena ${p.arenaBytes} bytes`];
   for (const b of p.buffers) lines.push(`  ${b.kind} ${b.name}: ${b.t}[${b.size}]${b.offset !== undefined ? ` @ ${b.offset}` : ""}`);
+  if (p.load.length) {
+    lines.push("load:");
+    for (const s of p.load) lines.push(...stepToString(s, bufName, "  "));
+    lines.push("step:");
+  }
   for (const s of p.steps) lines.push(...stepToString(s, bufName, ""));
   return lines.join("\n") + "\n";
 }
@@ -71,6 +76,11 @@ export function kernelList(p: KProgram): string {
     const where = [...(k.origin.scopes.length ? [`[${k.origin.scopes.join(", ")}]`] : []), ...(k.origin.lines.length ? [`(${k.origin.lines.join(", ")})`] : [])];
     out.push(`${indent}${k.name.padEnd(28)} ${k.origin.ops.length} op${k.origin.ops.length === 1 ? "" : "s"}: ${k.origin.ops.join(" ")}${where.length ? `  ${where.join(" ")}` : ""}`);
   };
+  if (p.load.length) {
+    out.push("load (once per parameter load):");
+    p.load.forEach((s) => visit(s, "  "));
+    out.push("step:");
+  }
   p.steps.forEach((s) => visit(s, ""));
   return out.join("\n") + "\n";
 }

@@ -1,6 +1,7 @@
 // The kernel-IR verifier: every renderer may assume what it checks (bound variables, declared locals,
 // well-typed expressions, buffers that exist, inputs never written, parallel loops only outermost).
 import type { KExpr, KProgram, KStep, KStmt, KType } from "./kir.js";
+import { buffersOf } from "./walk.js";
 
 const COMPARE = new Set(["gt", "ge", "lt", "le", "eq"]);
 
@@ -102,5 +103,18 @@ export function verifyProgram(p: KProgram): string[] {
     } else checkKernel(s.kernel.name, s.kernel.body, seqVars);
   };
   p.steps.forEach((s) => step(s, new Set()));
+  p.load.forEach((s) => step(s, new Set()));
+  // Load kernels read parameters and write state only; steps only read state.
+  const kinds = (ks: KStep[], f: (reads: Set<number>, writes: Set<number>) => void) => ks.forEach((s) => {
+    const { reads, writes } = buffersOf(s);
+    f(reads, writes);
+  });
+  kinds(p.load, (reads, writes) => {
+    for (const b of reads) if (p.buffers[b]!.kind !== "input") errors.push(`load step reads ${p.buffers[b]!.name}, which is not an input`);
+    for (const b of writes) if (p.buffers[b]!.kind !== "state") errors.push(`load step writes ${p.buffers[b]!.name}, which is not state`);
+  });
+  kinds(p.steps, (_, writes) => {
+    for (const b of writes) if (p.buffers[b]!.kind === "state") errors.push(`a step writes state ${p.buffers[b]!.name}`);
+  });
   return errors;
 }

@@ -1,6 +1,7 @@
 // Kernel IR → LLVM IR, built with llvm-bindings. Each kernel becomes `<k>_body(frame, lo, hi)` over
 // its outermost loop's range and, when parallel, `<k>_par(frame)`, which libgomp runs on every thread
-// with its share of that range. `nnc_step(bufs, arena, dims, seed)` runs the whole program: one native call.
+// with its share of that range. `nnc_step(bufs, arena, dims, seed)` runs the whole program: one native call;
+// `nnc_load` (same arguments) runs the program's load steps, once each time parameters are loaded.
 import llvm from "llvm-bindings";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -57,7 +58,7 @@ function hostTarget(): { triple: string; layout: string } {
 /** The widest vector any kernel uses (its `lanes`); 0 when none. */
 function vectorWidthOf(p: KProgram): number {
   let w = 0;
-  for (const k of kernelsOf(p.steps)) {
+  for (const k of kernelsOf([...p.steps, ...p.load])) {
     walkStmts(k.body, (x) => {
       if ((x.k === "store" || x.k === "local") && x.lanes) w = Math.max(w, x.lanes);
     }, (e) => {
@@ -100,6 +101,7 @@ class Renderer {
       }
     });
     depths(p.steps, 0);
+    depths(p.load, 0);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nnc-prelude-"));
     try {
       fs.writeFileSync(path.join(dir, "prelude.ll"), prelude(width, process.arch === "x64"));
@@ -130,8 +132,10 @@ class Renderer {
 
   render(): void {
     const fns = new Map<Kernel, { body: llvm.Function; par?: llvm.Function }>();
-    for (const k of kernelsOf(this.p.steps)) fns.set(k, this.kernel(k));
-    this.step(fns);
+    for (const k of kernelsOf([...this.p.steps, ...this.p.load])) fns.set(k, this.kernel(k));
+    this.entry("nnc_step", this.p.steps, fns, true);
+    // Always defined, so every library has both entry points. Load kernels use no temps (no arena).
+    this.entry("nnc_load", this.p.load, fns, false);
   }
 
   // ---- types and constants ----
@@ -235,10 +239,11 @@ class Renderer {
     return { body, par };
   }
 
-  private step(fns: Map<Kernel, { body: llvm.Function; par?: llvm.Function }>): void {
+  /** `name(bufs, arena, dims, seed)` running `steps` in order. */
+  private entry(name: string, steps: KStep[], fns: Map<Kernel, { body: llvm.Function; par?: llvm.Function }>, temps: boolean): void {
     const T = this.T;
     const ty = this.llvm.FunctionType.get(T.void, [llvm_ptr(this.llvm, T.i8p), T.i8p, T.i64p, T.i64], false);
-    const fn = this.llvm.Function.Create(ty, this.llvm.Function.LinkageTypes.ExternalLinkage, "nnc_step", this.mod);
+    const fn = this.llvm.Function.Create(ty, this.llvm.Function.LinkageTypes.ExternalLinkage, name, this.mod);
     this.b.SetInsertPoint(this.llvm.BasicBlock.Create(this.ctx, "entry", fn));
     const frameArr = this.b.CreateAlloca(T.i64, this.i64(FRAME_SLOTS), "frame");
     const put = (i: number, v: llvm.Value) => this.b.CreateStore(v, this.b.CreateInBoundsGEP(T.i64, frameArr, [this.i64(i)]));
@@ -253,7 +258,7 @@ class Renderer {
     // Temps point into the arena, each rounded up to a cache line (planMemory leaves the slack).
     const arenaAt = this.b.CreatePtrToInt(fn.getArg(1), T.i64);
     for (const buf of this.p.buffers) {
-      if (buf.kind !== "temp") continue;
+      if (buf.kind !== "temp" || !temps) continue;
       const off = this.expr(dimExpr(buf.offset!));
       const at = this.b.CreateAdd(arenaAt, this.b.CreateAdd(off, this.i64(TEMP_ALIGN - 1)));
       const ptr = this.b.CreateIntToPtr(this.b.CreateAnd(at, this.i64(-TEMP_ALIGN)), T.i8p);
@@ -288,7 +293,7 @@ class Renderer {
       this.b.CreateBr(done);
       this.b.SetInsertPoint(done);
     };
-    this.p.steps.forEach(run);
+    steps.forEach(run);
     this.b.CreateCall(this.ftz.restore, [mode]);
     this.b.CreateRetVoid();
   }

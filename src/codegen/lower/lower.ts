@@ -15,7 +15,7 @@ import { vectorizeLoops } from "./loop-vectorize.js";
 import { gemmEpilogue, identityRead, NotIdentity } from "./epilogue.js";
 import { NotVectorizable } from "./vectorize.js";
 import { planMemory } from "./memory.js";
-import { dimsOf } from "../kir/walk.js";
+import { buffersOf, dimsOf, walkStmts } from "../kir/walk.js";
 import { convGemmTemplate, poolFusable } from "./conv-gemm.js";
 import { argmaxTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
 
@@ -47,6 +47,11 @@ function allNodes(g: Graph): IRNode[] {
 export interface LowerOptions {
   /** f32 lanes of the target's vectors: 16 with AVX-512, 8 with AVX2 (1: none). */
   vectorWidth?: number;
+  /**
+   * Parameters stay constant between loads (inference): what a template prepares from parameters alone
+   * (B's packing) moves to the program's `load` steps, into state buffers, and is not redone every run.
+   */
+  constantParams?: boolean;
 }
 
 export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
@@ -62,7 +67,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
     };
   }
   try {
-    return { program: new Lowering(g, opts.vectorWidth ?? 1).run(), diagnostics: [] };
+    return { program: new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false).run(), diagnostics: [] };
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
     const span = e.node?.span ?? g.nodes[0]?.span;
@@ -88,6 +93,10 @@ class Lowering {
   private readonly uses = new Map<number, number>();
   private readonly mat = new Set<number>();
   private readonly steps: KStep[] = [];
+  /** Kernels run once per parameter load (constantParams). */
+  private readonly loadSteps: KStep[] = [];
+  /** Buffer ids of the parameters. */
+  private readonly paramBufs = new Set<number>();
   /** Where emitted kernels go: the program, or the body of the `seq` being built. */
   private target: KStep[] = this.steps;
   /** The step lists of the enclosing `seq`s, outermost (the program) first. */
@@ -111,7 +120,7 @@ class Lowering {
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
-  constructor(private readonly g: Graph, private readonly lanes: number) {}
+  constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean) {}
 
   run(): KProgram {
     const g = this.g;
@@ -131,6 +140,7 @@ class Lowering {
     // A body's outputs are read once per step by the scan itself.
     for (const n of allNodes(g)) for (const v of n.body?.outputs ?? []) this.uses.set(v.id, (this.uses.get(v.id) ?? 0) + 1);
     const inputs = [...g.inputs, ...g.params.map((p) => p.value)].map((v) => this.bind(v, "input", v.name ?? `in${v.id}`));
+    for (const p of g.params) this.paramBufs.add(this.bufOf.get(p.value.id)!);
     // Outputs get host-visible buffers; a value that is an input or listed twice is copied.
     const copies: { from: Value; to: number }[] = [];
     const outputs = g.outputs.map((v, i) => {
@@ -145,9 +155,9 @@ class Lowering {
     this.emitGraph(g);
     for (const c of copies) this.copy(c.from, c.to);
     const arenaBytes = planMemory(this.buffers, this.steps);
-    for (const d of dimsOf(this.steps)) this.dims.add(d);
+    for (const d of dimsOf([...this.steps, ...this.loadSteps])) this.dims.add(d);
     for (const b of this.buffers) for (const a of b.size.atoms()) this.dims.add(a);
-    return { name: g.name, dims: [...this.dims].sort(), buffers: this.buffers, steps: this.steps, arenaBytes, inputs, outputs };
+    return { name: g.name, dims: [...this.dims].sort(), buffers: this.buffers, steps: this.steps, load: this.loadSteps, arenaBytes, inputs, outputs };
   }
 
   private newBuffer(v: Value, kind: BufferKind, name: string): number {
@@ -479,6 +489,7 @@ class Lowering {
 
   private emitTemplate(n: IRNode, tpl: Template, fused: IRNode[]): void {
     for (const pre of tpl.before ?? []) {
+      if (this.constantParams && this.pushLoad(pre, `${n.op}_${pre.name ?? "pre"}`, n)) continue;
       // Packing a loop-invariant operand (an LSTM's weights) runs once, before the recurrence.
       const level = pre.invariant ? Math.min(this.readDepth(pre.invariant), this.levels.length - 1) : this.levels.length - 1;
       this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n], this.levels[level]);
@@ -491,6 +502,24 @@ class Lowering {
     const n = this.producer.get(v.id);
     if (this.bufOf.has(v.id) || this.virtual.has(v.id) || !n || n.body) return this.depth.get(v.id) ?? 0;
     return Math.max(0, ...n.inputs.map((x) => this.readDepth(x)));
+  }
+
+  /**
+   * With constant parameters, a template's preparation that reads parameters only (packing a weight)
+   * runs at load: its scratch becomes state. False when it reads anything else or draws random numbers.
+   */
+  private pushLoad(pre: Template, what: string, n: IRNode): boolean {
+    const { reads, writes } = buffersOf({ k: "kernel", kernel: { name: what, body: pre.body, cost: pre.cost, origin: { ops: [], lines: [], scopes: [] } } });
+    let random = false;
+    walkStmts(pre.body, () => {}, (e) => {
+      if (e.k === "rand") random = true;
+    });
+    const scratch = [...writes].map((b) => this.buffers[b]!);
+    if (random || !reads.size || ![...reads].every((b) => this.paramBufs.has(b))) return false;
+    if (!scratch.every((b) => b.kind === "temp" && !b.size.atoms().length)) return false;
+    for (const b of scratch) b.kind = "state";
+    this.push(pre, what, [n], this.loadSteps);
+    return true;
   }
 
   private copy(from: Value, to: number): void {

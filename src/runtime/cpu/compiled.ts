@@ -13,6 +13,8 @@ import { NativeProgram, storageDType } from "./native.js";
 export interface CompileOptions {
   outDir?: string;
   env?: Record<string, string | undefined>;
+  /** Parameters are constants between loads (inference): see LowerOptions.constantParams. */
+  constantParams?: boolean;
 }
 
 export class CompiledGraph {
@@ -47,6 +49,8 @@ export class CompiledGraph {
 
   run(feeds: Map<number, Tensor>, seed = 0): Tensor[] {
     const dims = this.feed(feeds);
+    // Parameters come with every run here, so what is prepared from them is prepared again.
+    this.native.load();
     this.native.run(dims, seed);
     return this.graph.outputs.map((_, i) => {
       const t = this.outputView(i, dims);
@@ -72,7 +76,7 @@ let vectorWidth: number | undefined;
 
 /** Lowers, renders and compiles `g`; diagnostics when the graph uses what the backend cannot lower. */
 export function compileGraph(g: Graph, opts: CompileOptions = {}): { compiled?: CompiledGraph; diagnostics: Diagnostic[] } {
-  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth() });
+  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth(), constantParams: opts.constantParams });
   if (!low.program) return { diagnostics: low.diagnostics };
   const library = compileProgram(low.program, opts);
   return { compiled: new CompiledGraph(g, low.program, new NativeProgram(low.program, library.lib), library), diagnostics: [] };

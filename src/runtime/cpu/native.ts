@@ -42,6 +42,7 @@ export function waitPolicy(env: NodeJS.ProcessEnv = process.env, load = os.loada
 
 export class NativeProgram {
   private readonly step: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
+  private readonly loadStep: (bufs: BigUint64Array, arena: unknown, dims: BigInt64Array, seed: bigint) => void;
   private readonly finite: (p: bigint, n: number) => number;
   private readonly table: BigUint64Array;
   private readonly native = new Map<number, NativeBuf>();
@@ -53,6 +54,7 @@ export class NativeProgram {
     const k = loadKoffi();
     const lib = k.load(libPath);
     this.step = lib.func("void nnc_step(void *bufs, void *arena, void *dims, int64_t seed)") as never;
+    this.loadStep = lib.func("void nnc_load(void *bufs, void *arena, void *dims, int64_t seed)") as never;
     // Declared with an integer address (the same register as a pointer) so an aligned interior address can be passed.
     this.finite = lib.func("int nnc_all_finite(uint64_t p, int64_t n)") as never;
     this.table = new BigUint64Array(program.buffers.length);
@@ -108,8 +110,24 @@ export class NativeProgram {
     this.table[b] = t;
   }
 
-  /** Runs the program once for `dims`; inputs must already be written into their views. */
-  run(dims: ReadonlyMap<string, number>, seed: number): void {
+  /**
+   * Runs the program's load steps (what it prepares from parameters alone) for parameters already
+   * written into their views. Parameters have static shapes, so no dimensions are bound.
+   */
+  load(): void {
+    if (!this.program.load.length) return;
+    const none = new Map<string, number>();
+    for (const b of this.program.buffers) if (b.kind === "state" || this.program.inputs.includes(b.id)) {
+      if (!b.size.atoms().length) this.ensure(b, none);
+    }
+    this.loadStep(this.table, null, this.dimArr, 0n);
+  }
+
+  /**
+   * Runs the program once for `dims`; inputs must already be written into their views, or be lent:
+   * `lent` maps an input buffer to host memory the program reads in place for this run (no copy).
+   */
+  run(dims: ReadonlyMap<string, number>, seed: number, lent?: ReadonlyMap<number, TypedArray>): void {
     const k = loadKoffi();
     for (const b of this.program.buffers) if (b.kind !== "temp") this.ensure(b, dims);
     const bytes = evalDim(this.program.arenaBytes, dims);
@@ -118,7 +136,23 @@ export class NativeProgram {
       this.arena = { ptr: k.alloc("uint8_t", Math.max(64, bytes)), bytes };
     }
     this.program.dims.forEach((d, i) => (this.dimArr[i] = BigInt(dims.get(d)!)));
-    this.step(this.table, this.arena.ptr, this.dimArr, BigInt(seed >>> 0));
+    for (const [id, data] of lent ?? []) this.table[id] = BigInt(k.address(data as never));
+    try {
+      this.step(this.table, this.arena.ptr, this.dimArr, BigInt(seed >>> 0));
+    } finally {
+      for (const id of lent?.keys() ?? []) this.table[id] = this.native.get(id)!.address;
+    }
+  }
+
+  /**
+   * Whether `data` can be lent as input buffer `id` for `dims` (read in place instead of copied): the
+   * buffer's element type and length, and at least 1 KiB, so that V8 keeps it off its heap, where it
+   * never moves.
+   */
+  canLend(id: number, data: TypedArray, dims: ReadonlyMap<string, number>): boolean {
+    const b = this.program.buffers[id]!;
+    const type = b.t === "f32" ? Float32Array : b.t === "i32" ? Int32Array : undefined;
+    return !!type && data instanceof type && data.length === evalDim(b.size, dims) && data.byteLength >= 1024;
   }
 }
 

@@ -1,12 +1,13 @@
 // The training step on the compiled CPU backend. Parameters, slots and statistics stay in native
 // memory: each has an input buffer and an output buffer, and a committed step swaps the two
-// (ping-pong), so no weights are copied between steps. The host only writes the batch and reads scalars.
+// (ping-pong), so no weights are copied between steps. The host only writes (or lends) the batch and
+// reads scalars.
 import type { ParamInfo } from "../../ir/graph.js";
 import type { Session } from "../session.js";
 import type { StepResult, StepRunner, StepState } from "../step.js";
 import type { Rng } from "../rng.js";
 import { bindShape } from "../dims.js";
-import { castTensor, type Tensor } from "../tensor.js";
+import { castTensor, type Tensor, type TypedArray } from "../tensor.js";
 import type { CompiledGraph } from "./compiled.js";
 import { storageDType } from "./native.js";
 
@@ -48,7 +49,13 @@ export class CpuStepRunner implements StepRunner {
     const dims = new Map<string, number>();
     bindShape(dims, s.objective.features, x);
     bindShape(dims, s.objective.labels, y);
-    const put = (id: number, t: Tensor, dtype = t.dtype) => n.view(this.inputBuf(id), dims).set((t.dtype === storageDType(dtype) ? t : castTensor(t, storageDType(dtype))).data);
+    // A batch already in the storage type is lent: the step reads it where it lies, no copy.
+    const lent = new Map<number, TypedArray>();
+    const put = (id: number, t: Tensor, dtype = t.dtype) => {
+      const want = storageDType(dtype), buf = this.inputBuf(id);
+      if (t.dtype === want && n.canLend(buf, t.data, dims)) lent.set(buf, t.data);
+      else n.view(buf, dims).set((t.dtype === want ? t : castTensor(t, want)).data);
+    };
     put(s.objective.features.id, x, s.objective.features.type.dtype);
     put(s.objective.labels.id, y, s.objective.labels.type.dtype);
     n.view(this.inputBuf(g.lr.id), dims)[0] = lr;
@@ -58,7 +65,7 @@ export class CpuStepRunner implements StepRunner {
       const cur = (q.kind === "weight" ? st.weights : st.slots).get(q.name)!;
       if (this.handed.get(q.name) !== cur) n.view(q.input, dims).set(cur.data);
     }
-    n.run(dims, Math.floor(rng.next() * 2 ** 32));
+    n.run(dims, Math.floor(rng.next() * 2 ** 32), lent);
     const scalarOut = (i: number) => n.view(c.program.outputs[i]!, dims)[0]!;
     const loss = scalarOut(g.out.loss);
     const logs: Record<string, number> = { loss };
