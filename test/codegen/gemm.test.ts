@@ -113,6 +113,24 @@ describe("vector path", () => {
     for (const loops of enclosing) expect(loops.indexOf("kb")).toBeGreaterThanOrEqual(0);
   });
 
+  it("prefetches the rows an epilogue reads and writes during the K loop of its last block; a plain GEMM has none", () => {
+    const prefetched = (withEpilogue: boolean) => {
+      const c = new Case(89);
+      const x = c.input("x", [40, 300]), w = c.input("w", [300, 70]);
+      const y = c.emit("matmul", [x, w]);
+      c.g.outputs = [withEpilogue ? c.b.add(c.b.mul(y, c.b.const(0.5)), c.input("skip", [40, 70])) : y];
+      const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+      const gemm = kernelsOf(p.steps).find((k) => k.name.endsWith("_matmul") || k.name.endsWith("_add"))!;
+      const found: string[] = [];
+      walkStmts(gemm.body, (s) => {
+        if (s.k === "prefetch") found.push(`${p.buffers[s.buf]!.name}${s.write ? " (write)" : ""}`);
+      });
+      return [...new Set(found)].sort();
+    };
+    expect(prefetched(true)).toEqual(["out0 (write)", "skip"]);
+    expect(prefetched(false)).toEqual([]);
+  });
+
   it("with 1 lane there are no vectors and no packing", () => {
     const v = lowered(1);
     expect(v.names).toEqual(["k0_matmul"]);

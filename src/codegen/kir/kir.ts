@@ -37,7 +37,9 @@ export type KStmt =
   | { k: "store"; buf: number; idx: KExpr; value: KExpr; accumulate?: boolean; lanes?: number; count?: KExpr }
   | { k: "local"; name: string; t: KType; init: KExpr; lanes?: number }
   | { k: "set"; name: string; value: KExpr }
-  | { k: "if"; cond: KExpr; body: KStmt[] };
+  | { k: "if"; cond: KExpr; body: KStmt[] }
+  /** A hint: bring the cache line holding buf[idx] close (for a write when `write`); no effect on results. */
+  | { k: "prefetch"; buf: number; idx: KExpr; write?: boolean };
 
 export interface KernelOrigin {
   /** Graph ops fused into this kernel, in order. */

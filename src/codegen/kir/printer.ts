@@ -35,6 +35,7 @@ export function stmtsToString(body: KStmt[], bufName: (b: number) => string, ind
       case "store": out.push(`${indent}${bufName(s.buf)}[${p(s.idx)}${s.lanes ? ` +: ${s.lanes}` : ""}${s.count ? ` < ${p(s.count)}` : ""}] ${s.accumulate ? "+=" : "="} ${p(s.value)}`); break;
       case "local": out.push(`${indent}${s.t}${s.lanes ? `x${s.lanes}` : ""} ${s.name} = ${p(s.init)}`); break;
       case "set": out.push(`${indent}${s.name} = ${p(s.value)}`); break;
+      case "prefetch": out.push(`${indent}prefetch${s.write ? " for write" : ""} ${bufName(s.buf)}[${p(s.idx)}]`); break;
     }
   }
   return out;

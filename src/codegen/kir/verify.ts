@@ -90,6 +90,11 @@ export function verifyProgram(p: KProgram): string[] {
             else if (locals.get(s.name) !== s.value.t) err(`local ${s.name} is ${locals.get(s.name)}, set to ${s.value.t}`);
             expr(s.value, vars);
             break;
+          case "prefetch":
+            if (!p.buffers[s.buf]) err(`prefetch of unknown buffer ${s.buf}`);
+            if (s.idx.t !== "i64") err("a buffer index must be i64");
+            expr(s.idx, vars);
+            break;
         }
       }
     };

@@ -27,6 +27,7 @@ export function walkStmts(body: KStmt[], stmt: (s: KStmt) => void, expr: (e: KEx
       case "store": walkExpr(s.idx, expr); walkExpr(s.value, expr); if (s.count) walkExpr(s.count, expr); break;
       case "local": walkExpr(s.init, expr); break;
       case "set": walkExpr(s.value, expr); break;
+      case "prefetch": walkExpr(s.idx, expr); break;
     }
   }
 }
@@ -40,6 +41,7 @@ export function buffersOf(step: KStep): { reads: Set<number>; writes: Set<number
         writes.add(st.buf);
         if (st.accumulate) reads.add(st.buf);
       }
+      if (st.k === "prefetch") reads.add(st.buf);
     }, (e) => {
       if (e.k === "load") reads.add(e.buf);
     });

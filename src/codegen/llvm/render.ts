@@ -76,6 +76,7 @@ class Renderer {
   private readonly gompParallel: llvm.FunctionCallee;
   private readonly threadNum: llvm.FunctionCallee;
   private readonly numThreads: llvm.FunctionCallee;
+  private readonly prefetch: llvm.FunctionCallee;
   private readonly bodyTy: llvm.FunctionType;
   private readonly parTy: llvm.FunctionType;
   // Per-function state.
@@ -128,6 +129,7 @@ class Renderer {
     this.gompParallel = this.mod.getOrInsertFunction("GOMP_parallel", llvm.FunctionType.get(T.void, [llvm.PointerType.getUnqual(this.parTy), T.i8p, T.i32, T.i32], false));
     this.threadNum = this.mod.getOrInsertFunction("omp_get_thread_num", llvm.FunctionType.get(T.i32, [], false));
     this.numThreads = this.mod.getOrInsertFunction("omp_get_num_threads", llvm.FunctionType.get(T.i32, [], false));
+    this.prefetch = this.mod.getOrInsertFunction("llvm.prefetch.p0i8", llvm.FunctionType.get(T.void, [T.i8p, T.i32, T.i32, T.i32], false));
   }
 
   render(): void {
@@ -174,7 +176,7 @@ class Renderer {
     // Everything a kernel needs from the frame is loaded once, in the entry block.
     const bufs = new Set<number>(), dims = new Set<string>(), seqs = new Set<string>(), locals = new Map<string, { t: KType; lanes: number }>();
     walkStmts(uses, (s) => {
-      if (s.k === "store") bufs.add(s.buf);
+      if (s.k === "store" || s.k === "prefetch") bufs.add(s.buf);
       if (s.k === "local") locals.set(s.name, { t: s.t, lanes: s.lanes ?? 1 });
     }, (e) => {
       if (e.k === "load") bufs.add(e.buf);
@@ -335,6 +337,12 @@ class Renderer {
           this.stmts(s.body);
           this.b.CreateBr(after);
           this.b.SetInsertPoint(after);
+          break;
+        }
+        case "prefetch": {
+          const at = this.b.CreateInBoundsGEP(this.memTy(this.p.buffers[s.buf]!.t), this.bufPtrs.get(s.buf)!, [this.expr(s.idx)]);
+          // rw, locality 3 (keep in every level), data cache.
+          this.b.CreateCall(this.prefetch, [this.b.CreateBitCast(at, this.T.i8p), this.i32(s.write ? 1 : 0), this.i32(3), this.i32(1)]);
           break;
         }
         case "local": case "set": {

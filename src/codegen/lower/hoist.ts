@@ -51,6 +51,7 @@ export function hoistInvariants(k: Kernel): Kernel {
       case "store": return { ...s, value: rewrite(s.value) };
       case "local": return { ...s, init: rewrite(s.init) };
       case "set": return { ...s, value: rewrite(s.value) };
+      case "prefetch": return s;
     }
   });
   const body = stmts(k.body);

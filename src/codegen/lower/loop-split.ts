@@ -91,6 +91,7 @@ export function mapExprs(ss: KStmt[], f: (e: KExpr) => KExpr): KStmt[] {
       case "store": return { ...s, idx: f(s.idx), value: f(s.value), ...(s.count ? { count: f(s.count) } : {}) };
       case "local": return { ...s, init: f(s.init) };
       case "set": return { ...s, value: f(s.value) };
+      case "prefetch": return { ...s, idx: f(s.idx) };
     }
   });
 }
