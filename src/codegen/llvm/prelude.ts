@@ -2,10 +2,11 @@
 // types (splat, unaligned and masked loads and stores), the flush-to-zero float mode, and a finite check.
 
 import { mathPrelude } from "./math-prelude.js";
+import { quotientPrelude } from "./quotient-prelude.js";
 
 /** The prelude for `w`-lane vectors (none when w ≤ 1), with MXCSR handling on x86. */
 export function prelude(w: number, x86: boolean): string {
-  return allFinite + ftzModes(x86) + vectorPrelude(w) + mathPrelude(w);
+  return allFinite + ftzModes(x86) + vectorPrelude(w) + mathPrelude(w) + quotientPrelude(w, x86);
 }
 
 /** nnc_all_finite(p, n): 1 when none of the n floats at p is an infinity or NaN (the exponent is not all ones). */

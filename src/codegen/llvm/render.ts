@@ -107,6 +107,8 @@ class Renderer {
     try {
       fs.writeFileSync(path.join(dir, "prelude.ll"), prelude(width, process.arch === "x64"));
       const pre = llvm.parseIRFile(path.join(dir, "prelude.ll"), new llvm.SMDiagnostic(), this.ctx);
+      // A prelude that does not parse comes back null, and linking null would crash the process.
+      if (!pre) throw new Error("internal error: the prelude is not valid LLVM IR");
       if (llvm.Linker.linkModules(this.mod, pre)) throw new Error("internal error: cannot link the prelude");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -405,6 +407,8 @@ class Renderer {
       }
       case "un": return this.unary(e.op, e.a.t, this.expr(e.a), this.isVector(e.a));
       case "bin": {
+        const quotient = this.divSqrtPlus(e);
+        if (quotient) return quotient;
         // a·b + c as one fused multiply-add (llvm.fmuladd: the backend fuses where the CPU can).
         if (e.op === "add" && e.t === "f32") {
           const [m, c] = e.a.k === "bin" && e.a.op === "mul" ? [e.a, e.b] : e.b.k === "bin" && e.b.op === "mul" ? [e.b, e.a] : [];
@@ -464,6 +468,22 @@ class Renderer {
       case "select": return this.isVector(e.a) || this.isVector(e.b);
       default: return false;
     }
+  }
+
+  /**
+   * x / (√v + c), c a positive constant, on vectors: the prelude's nnc_div_sqrt_plus (estimates refined
+   * to about 1 ulp, quotient-prelude.ts) where the target has it; undefined otherwise.
+   */
+  private divSqrtPlus(e: KExpr): llvm.Value | undefined {
+    const fast = this.mod.getFunction("nnc_div_sqrt_plus");
+    if (!fast || e.k !== "bin" || e.op !== "div" || e.t !== "f32" || !this.isVector(e)) return undefined;
+    const d = e.b;
+    if (d.k !== "bin" || d.op !== "add") return undefined;
+    const positive = (x: KExpr): boolean => (x.k === "const" && x.v > 0) || (x.k === "splat" && positive(x.a));
+    const [root, c] = d.a.k === "un" && d.a.op === "sqrt" ? [d.a, d.b] : d.b.k === "un" && d.b.op === "sqrt" ? [d.b, d.a] : [undefined, undefined];
+    if (!root || root.k !== "un" || !c || !positive(c)) return undefined;
+    const vec = (x: KExpr) => (this.isVector(x) ? this.expr(x) : this.b.CreateCall(this.vec!.splat, [this.expr(x)]));
+    return this.b.CreateCall(fast, [vec(e.a), vec(root.a), vec(c)]);
   }
 
   /** e^a for f32 scalars and vectors by the prelude's polynomial (it inlines and vectorises), else llvm.exp. */

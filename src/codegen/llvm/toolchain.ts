@@ -10,7 +10,7 @@ import { programToString } from "../kir/printer.js";
 import { renderLlvm } from "./render.js";
 
 /** Bump when the renderer's output changes for the same kernel IR. */
-const RENDERER_VERSION = "9";
+const RENDERER_VERSION = "10";
 
 export class ToolchainError extends Error {
   constructor(message: string, readonly notes: string[] = []) {
