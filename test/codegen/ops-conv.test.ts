@@ -85,15 +85,29 @@ describe("channel counts with a divisor from 6 to 14 (filter-gradient tiles of w
       const dy = c.input(`dp_tiling_${name}`, e("max_pool2d", [x], attrs).type.shape);
       outs[`max_pool2d_grad_tiling_${name}`] = e("max_pool2d_grad", [x, dy], attrs);
     }
+    // Disjoint windows that leave a row and a column over (7 × 9 by 2 × 2): those get zeros.
+    const xl = c.input("xl20", ["B", 7, 9, 20], { distinct: true, lo: -6, hi: 6 });
+    const lattrs = { padding: "valid", window: [2, 2], strides: [2, 2] };
+    outs["max_pool2d_grad_leftover"] = e("max_pool2d_grad", [xl, c.input("dp_left", e("max_pool2d", [xl], lattrs).type.shape)], lattrs);
+    // The relu gradient after it (its only reader, same shape) is computed as each element is stored,
+    // over tiling windows and over windows with pixels left over (the epilogue of zero there).
+    for (const [tag, H, W] of [["tiling", 6, 8], ["leftover", 7, 9]] as const) {
+      const xr = c.input(`xr20_${tag}`, ["B", H, W, 20], { distinct: true, lo: -6, hi: 6 });
+      const gr = e("max_pool2d_grad", [xr, c.input(`dp_relu_${tag}`, e("max_pool2d", [xr], lattrs).type.shape)], lattrs);
+      outs[`max_pool2d_grad_then_relu_grad_${tag}`] = e("select", [e("greater", [c.input(`pre_relu_${tag}`, ["B", H, W, 20]), c.b.const(0)]), gr, c.b.const(0)]);
+    }
+    // An epilogue that is not zero at zero: the uncovered pixels must hold 1.5.
+    const xo = c.input("xo20", ["B", 7, 9, 20], { distinct: true, lo: -6, hi: 6 });
+    outs["max_pool2d_grad_leftover_plus"] = c.b.add(e("max_pool2d_grad", [xo, c.input("dp_plus", e("max_pool2d", [xo], lattrs).type.shape)], lattrs), c.b.const(1.5));
     return outs;
   });
 });
 
-describe("max pooling's gradient when the windows tile the image", () => {
-  const lowered = (H: number) => {
+describe("max pooling's gradient when the windows are disjoint", () => {
+  const lowered = (H: number, stride = 2) => {
     const c = new Case(33, { B: 2 });
     const x = c.input("x", ["B", H, 8, 20]);
-    const attrs = { padding: "valid", window: [2, 2], strides: [2, 2] };
+    const attrs = { padding: "valid", window: [2, 2], strides: [stride, stride] };
     c.g.outputs = [c.emit("max_pool2d_grad", [x, c.input("dy", c.emit("max_pool2d", [x], attrs).type.shape)], attrs)];
     const k = kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps).find((x) => x.name.endsWith("max_pool2d_grad"));
     let zeroed = false, added = false;
@@ -104,9 +118,25 @@ describe("max pooling's gradient when the windows tile the image", () => {
     return { zeroed, added };
   };
 
-  it("stores every element once (nothing zeroed, nothing added) when they do; otherwise zeroes and adds", () => {
+  it("stores what its one elementwise reader (a relu gradient) makes of it when they do, in one kernel", () => {
+    const kernels = (H: number, stride = 2) => {
+      const c = new Case(34, { B: 2 });
+      const x = c.input("x", ["B", H, 8, 20]);
+      const attrs = { padding: "valid", window: [2, 2], strides: [stride, stride] };
+      const g = c.emit("max_pool2d_grad", [x, c.input("dy", ["B", Math.floor((H - 2) / stride) + 1, Math.floor(6 / stride) + 1, 20])], attrs);
+      c.g.outputs = [c.emit("select", [c.emit("greater", [c.input("pre", ["B", H, 8, 20]), c.b.const(0)]), g, c.b.const(0)])];
+      return kernelsOf(lowerGraph(c.g, { vectorWidth: 16 }).program!.steps).map((k) => k.name);
+    };
+    expect(kernels(6)).toEqual(["k0_max_pool2d_grad"]);
+    expect(kernels(7)).toEqual(["k0_max_pool2d_grad"]);
+    // Overlapping windows (stride 1) add into a zeroed image, so the select runs on its own.
+    expect(kernels(6, 1)).toEqual(["k0_max_pool2d_grad", "k1_select"]);
+  });
+
+  it("stores every element once (nothing zeroed, nothing added) when the windows are disjoint; otherwise zeroes and adds", () => {
     expect(lowered(6)).toEqual({ zeroed: false, added: false });
-    // 7 rows: the last is in no window and must be zeroed.
-    expect(lowered(7)).toEqual({ zeroed: true, added: true });
+    // 7 rows: the last is in no window; it alone gets zeros.
+    expect(lowered(7)).toEqual({ zeroed: false, added: false });
+    expect(lowered(6, 1)).toEqual({ zeroed: true, added: true });
   });
 });

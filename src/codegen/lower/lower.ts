@@ -27,6 +27,9 @@ export interface LowerResult {
 /** Ops whose kernels read each operand element many times: operands must be in memory or cheap views. */
 /** Ops lowered to a packed GEMM (or, for the input gradient, a GEMM and a gather) that take an epilogue. */
 const GEMMS = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_filter"]);
+/** Ops whose kernels may store what one elementwise reader makes of their result (an epilogue): the
+ * GEMMs, and max pooling's gradient (the relu gradient after it; windows that tile the image only). */
+const EPILOGUE_HOSTS = new Set([...GEMMS, "max_pool2d_grad"]);
 const HEAVY = new Set(["matmul", "conv2d", "conv2d_grad_input", "conv2d_grad_filter", "max_pool2d", "max_pool2d_grad", "avg_pool2d", "avg_pool2d_grad", "scatter_add"]);
 const TEMPLATES: Record<string, (n: IRNode, out: number, ctx: ExprCtx, epilogue?: Epilogue) => Template> = {
   sum: reduceTemplate, mean: reduceTemplate, max: reduceTemplate, min: reduceTemplate,
@@ -249,7 +252,7 @@ class Lowering {
     // place in the order, storing the kernel's outputs from its register tiles.
     for (const n of g.nodes) {
       const h = n.output;
-      if (!GEMMS.has(n.op) || this.lanes <= 1 || ktype(h.type.dtype) !== "f32" || this.bufOf.has(h.id)) continue;
+      if (!EPILOGUE_HOSTS.has(n.op) || this.lanes <= 1 || ktype(h.type.dtype) !== "f32" || this.bufOf.has(h.id)) continue;
       if (count.get(h.id) !== this.uses.get(h.id)) continue;
       // A guest's kernel is its host's (Adam reads the gradient in m's and v's updates, one kernel).
       const ks = [...new Set(kernels(h).map((r) => hostOf.get(r.output.id) ?? r))];

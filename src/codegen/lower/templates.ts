@@ -6,6 +6,7 @@ import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
 import { add, bin, c64, cast, cst, dimExpr, div, flatten, mul, select, sizeExpr, sub, un, unflatten, v64 } from "../kir/expr.js";
 import { axisOf, intsAttr, ktype, LowerError, numAttr, reducedAxes, strAttr } from "./attrs.js";
+import type { Epilogue } from "./gemm.js";
 import type { ExprCtx } from "./injective.js";
 import { NotVectorizable, vectorize } from "./vectorize.js";
 
@@ -256,7 +257,12 @@ export function convTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
   throw new LowerError(`no convolution template for ${n.op}`, n);
 }
 
-export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template {
+/**
+ * Pooling and its gradients. With `epilogue` (max pooling's gradient only), what one elementwise reader
+ * makes of the gradient is stored instead of the gradient itself; that needs the vector path over
+ * windows that tile the image (each element stored once), else NotVectorizable.
+ */
+export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx, epilogue?: Epilogue): Template {
   const t: KType = "f32";
   const [kh, kw] = intsAttr(n, "window", [2, 2]) as [number, number];
   const xv = n.op === "avg_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
@@ -287,13 +293,17 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
   // Gradients: zero the image, then each output's dy goes to its window (first maximum, or shared evenly).
   const dy = n.op === "max_pool2d_grad" ? n.inputs[1]! : n.inputs[0]!;
   const img = c64(g.H * g.W * g.C);
-  // Windows that tile the image exactly (stride = window, no padding, nothing left over) write every
-  // element once: the vector gradient stores instead of adding, and nothing is zeroed first.
-  const tiling = g.SH === kh && g.SW === kw && g.PT === 0 && g.PL === 0 && g.OH * kh === g.H && g.OW * kw === g.W;
-  const vectorBody = n.op === "max_pool2d_grad" && ctx.lanes > 1 ? maxPoolGradLanes(g, kh, kw, xv, dy, outBuf, xShape, ctx, tiling) : undefined;
-  const zero = vectorBody && tiling ? [] : [0];
+  // Disjoint windows (stride = window, no padding before) write every element they cover once: the
+  // vector gradient stores instead of adding, and only the rows and columns no window covers (11 = 2·5
+  // + 1) get zeros (or the epilogue of zero), instead of zeroing the whole image first.
+  const disjoint = g.SH === kh && g.SW === kw && g.PT === 0 && g.PL === 0;
+  const vectorBody = n.op === "max_pool2d_grad" && ctx.lanes > 1 ? maxPoolGradLanes(g, kh, kw, xv, dy, outBuf, xShape, ctx, disjoint, epilogue) : undefined;
+  if (epilogue && !(vectorBody && disjoint)) throw new NotVectorizable("a pooling gradient's epilogue needs disjoint windows");
+  const zero = vectorBody && disjoint ? [] : [0];
+  const uncovered = vectorBody && disjoint ? uncoveredStores(g, kh, kw, outBuf, xShape, ctx.lanes, epilogue) : () => [];
   const body = nest("p", [g.B], ([b]) => [
     ...zero.flatMap(() => nest("z", [img], ([e]) => [{ k: "store", buf: outBuf, idx: add(mul(b!, img), e!), value: cst(t, 0) }], false)),
+    ...uncovered(b!),
     ...vectorBody?.(b!) ?? nest("q", [c64(g.OH), c64(g.OW), c64(g.C)], ([oy, ox, c]) => {
       const d = ctx.at(dy, [b!, oy!, ox!, c!]);
       if (n.op === "avg_pool2d_grad") {
@@ -325,7 +335,7 @@ export function poolTemplate(n: IRNode, outBuf: number, ctx: ExprCtx): Template 
  * Max pooling's gradient a vector of channels at a time: each lane keeps the window position of its
  * first maximum (as a float), then every position of the window adds dy where its lane chose it.
  */
-function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, outBuf: number, xShape: Dim[], ctx: ExprCtx, tiling: boolean): ((b: KExpr) => KStmt[]) | undefined {
+function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, outBuf: number, xShape: Dim[], ctx: ExprCtx, disjoint: boolean, epilogue?: Epilogue): ((b: KExpr) => KStmt[]) | undefined {
   const t: KType = "f32", W = ctx.lanes;
   const splat = (v: number): KExpr => ({ k: "splat", t, lanes: W, a: cst(t, v) });
   const get = (name: string): KExpr => ({ k: "get", t, name });
@@ -350,9 +360,12 @@ function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, 
         ] };
       }),
       { k: "local", name: "d", t, init: lanes(dy, [b, oy!, ox!]), lanes: W },
-      ...taps.map(({ w, iy, ix, inside }): KStmt => ({ k: "if", cond: inside, body: [
-        { k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), ...(tiling ? {} : { accumulate: true }), value: select(bin("eq", get("pick"), splat(w)), get("d"), splat(0)), lanes: W, count },
-      ] })),
+      ...taps.map(({ w, iy, ix, inside }): KStmt => {
+        const grad = select(bin("eq", get("pick"), splat(w)), get("d"), splat(0));
+        const store: KStmt[] = epilogue ? epilogue.store((j) => [b, iy, ix, j], c0, grad, count)
+          : [{ k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), ...(disjoint ? {} : { accumulate: true }), value: grad, lanes: W, count }];
+        return { k: "if", cond: inside, body: store };
+      }),
     ];
   }, false);
   try {
@@ -362,6 +375,21 @@ function maxPoolGradLanes(g: Geo, kh: number, kw: number, xv: Value, dy: Value, 
     if (e instanceof NotVectorizable) return undefined;
     throw e;
   }
+}
+
+/** Zeros (or what the epilogue makes of zero) at the pixels of image `b` that no disjoint window covers. */
+function uncoveredStores(g: Geo, kh: number, kw: number, outBuf: number, xShape: Dim[], W: number, epilogue?: Epilogue): (b: KExpr) => KStmt[] {
+  const coverH = Math.min(g.H, g.OH * kh), coverW = Math.min(g.W, g.OW * kw);
+  const zero: KExpr = { k: "splat", t: "f32", lanes: W, a: cst("f32", 0) };
+  const at = (b: KExpr, iy: KExpr, ix: KExpr) => nest("uc", [c64(Math.ceil(g.C / W))], ([cv]) => {
+    const c0 = mul(cv!, c64(W)), count = bin("min", c64(W), sub(c64(g.C), c0));
+    return epilogue ? epilogue.store((j) => [b, iy, ix, j], c0, zero, count) : [{ k: "store", buf: outBuf, idx: flatten([b, iy, ix, c0], xShape), value: zero, lanes: W, count }];
+  }, false);
+  return (b) => [
+    // Rows below the last window, whole; then, beside the windows, the columns right of the last one.
+    ...(coverH < g.H ? nest("ur", [c64(g.H - coverH), c64(g.W)], ([r, x]) => at(b, add(r!, c64(coverH)), x!), false) : []),
+    ...(coverW < g.W ? nest("ul", [c64(coverH), c64(g.W - coverW)], ([y, r]) => at(b, y!, add(r!, c64(coverW))), false) : []),
+  ];
 }
 
 /** scatter_add(dy, indices, like): rows of dy accumulate into the table rows their index names. */
