@@ -131,6 +131,24 @@ describe("vector path", () => {
     expect(prefetched(false)).toEqual([]);
   });
 
+  it("prefetches the next tile's partial C for its reload when a chunk's C outgrows half of L2", () => {
+    const reloadPrefetches = (n: number) => {
+      const c = new Case(90);
+      c.g.outputs = [c.emit("matmul", [c.input("x", [256, n]), c.input("w", [n, n])])];
+      const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+      const gemm = kernelsOf(p.steps).find((k) => k.name.endsWith("_matmul"))!;
+      let found = 0;
+      walkStmts(gemm.body, (s) => {
+        if (s.k === "prefetch" && s.write && p.buffers[s.buf]!.name === "out0") found++;
+      });
+      return found;
+    };
+    // 13-row tiles, K blocks of 256: chunks of up to 19 tiles. Their C is 19 × 13 × 2048 × 4 bytes = 2 MB
+    // at 2048 columns, 0.5 MB at 512.
+    expect(reloadPrefetches(2048)).toBeGreaterThan(0);
+    expect(reloadPrefetches(512)).toBe(0);
+  });
+
   it("with 1 lane there are no vectors and no packing", () => {
     const v = lowered(1);
     expect(v.names).toEqual(["k0_matmul"]);
