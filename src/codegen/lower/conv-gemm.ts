@@ -217,7 +217,8 @@ function gradFilter(n: IRNode, g: Geo, F: number, B: Dim, ctx: ExprCtx): GemmSpe
       }, false),
     }),
     // Rows of 8 consecutive (tap, channel) pairs, read in place: 8 broadcasts from one or two cache lines per pixel.
-    ...(im ? { mr: 8, direct: { buf: im.buf, base: im.tap, off: (k) => im.at(...(split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr])) } } : {}),
+    // With C a multiple of 8, a tile's 8 rows are 8 channels of one tap: consecutive floats of x.
+    ...(im ? { mr: 8, direct: { buf: im.buf, base: im.tap, off: (k) => im.at(...(split(k, g.OH, g.OW) as [KExpr, KExpr, KExpr])), contiguous: g.C % 8 === 0 } } : {}),
   };
 }
 

@@ -93,7 +93,16 @@ export interface GemmSpec {
    * im2col view of an image with no padding). `off` is tabulated once (none: off(k) = k, a row-major
    * matrix); each tile keeps its rows' bases.
    */
-  direct?: { buf: number; base(i: KExpr): KExpr; off?(k: KExpr): KExpr };
+  direct?: {
+    buf: number;
+    base(i: KExpr): KExpr;
+    off?(k: KExpr): KExpr;
+    /**
+     * base(i0 + r) = base(i0) + r for the rows of every tile, and M is whole tiles (a filter gradient's
+     * run of 8 channels): one base register a tile instead of one a row, whose spills slowed the K loop.
+     */
+    contiguous?: boolean;
+  };
   /** Rows per register tile, when the packing needs a particular height (default: `tileRows(M)`). */
   mr?: number;
   /** Custom packing of A's row tile `it` (im2col): row r's column k goes to `dest(k, r)`; default: from `a`. */
@@ -359,7 +368,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           const reload: KStmt[] = [];
           for (let r = 0; r < mr; r++) {
             const i = minE(add(i0, c64(r)), lastRow);
-            if (direct) out.push({ k: "local", name: `base${r}`, t: "i64", init: direct.base(i) });
+            if (direct && (!direct.contiguous || r === 0)) out.push({ k: "local", name: `base${r}`, t: "i64", init: direct.base(i) });
             for (let c = 0; c < 2; c++) {
               out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
               reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: tg.buf, idx: tg.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
@@ -376,7 +385,8 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
             if (direct) st.push({ k: "local", name: "off", t: "i64", init: direct.off ? cast("i64", { k: "load", t: "i32", buf: offs, idx: k }) : k });
             for (let r = 0; r < mr; r++) {
-              const av: KExpr = direct ? { k: "load", t, buf: direct.buf, idx: add(get("i64", `base${r}`), get("i64", "off")) } : { k: "load", t, buf: pa!.buf, idx: add(aAt, c64(r)) };
+              const rowAt = direct?.contiguous ? add(add(get("i64", "base0"), get("i64", "off")), c64(r)) : add(get("i64", `base${r}`), get("i64", "off"));
+              const av: KExpr = direct ? { k: "load", t, buf: direct.buf, idx: rowAt } : { k: "load", t, buf: pa!.buf, idx: add(aAt, c64(r)) };
               st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
               for (let c = 0; c < 2; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
             }
