@@ -10,6 +10,7 @@ import { lowerGraph } from "../codegen/lower/lower.js";
 import { renderLlvm } from "../codegen/llvm/render.js";
 import { compileProgram, programHash, ToolchainError } from "../codegen/llvm/toolchain.js";
 import type { TrainStepGraph } from "../ir/passes/train-step.js";
+import { stepFiniteOutputs } from "../runtime/cpu/backend.js";
 import { cpuVectorWidth } from "../runtime/cpu/compiled.js";
 import { createSession } from "../runtime/session.js";
 import { RuntimeError } from "../runtime/tensor.js";
@@ -34,7 +35,8 @@ export function compileCommand(file: string | undefined, flags: CompileFlags, io
   try {
     const t0 = performance.now();
     const session = createSession(p.plan, p.entry);
-    const low = lowerGraph(session.step.graph, { vectorWidth: cpuVectorWidth() });
+    // As `nnc run` compiles it (the same kernels, so the same cached library).
+    const low = lowerGraph(session.step.graph, { vectorWidth: cpuVectorWidth(), finiteOutputs: stepFiniteOutputs(session) });
     if (!low.program) {
       io.stderr.write(renderDiagnostics(low.diagnostics, new Map(), { color: stderrColor(io), file: p.entry }));
       return Exit.errors;
@@ -74,6 +76,8 @@ function manifest(p: KProgram, step: TrainStepGraph, model: string): Record<stri
   step.out.slots.forEach((o) => roles.set(p.outputs[o.index]!, `new_slot:${o.name}`));
   step.out.states.forEach((o) => roles.set(p.outputs[o.index]!, `new_state:${o.param.name}`));
   roles.set(p.outputs[step.out.prediction]!, "prediction");
+  // Lane sums of x − x over parts of each new parameter: all zero when the update left them finite.
+  if (p.finite) roles.set(p.finite.buf, "finite_check");
   return {
     format: "nnc-compiled/1",
     model,

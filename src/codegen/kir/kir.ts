@@ -87,6 +87,11 @@ export interface KProgram {
   load: KStep[];
   /** Bytes of scratch memory the temps need. */
   arenaBytes: Dim;
+  /**
+   * The finite check of some outputs (a training step's new parameters, see finite-check.ts): `buf`
+   * holds, per output in `outputs` order, lane sums that are all zero exactly when it is all finite.
+   */
+  finite?: { buf: number; outputs: number[] };
   /** Buffer ids of the graph's inputs (params included) and outputs, in graph order. */
   inputs: number[];
   outputs: number[];

@@ -2,7 +2,7 @@
 // their readers, then emits one kernel per materialised value: injective ops inline their producers,
 // reductions inline their prologue, heavy ops (matmul, conv) read materialised operands or cheap views.
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import { type Dim, numel, shapesEqual } from "../../ir/dim.js";
+import { Dim, numel, shapesEqual } from "../../ir/dim.js";
 import type { Graph, IRNode, Value } from "../../ir/graph.js";
 import type { KBuffer, KExpr, KProgram, KStep, KStmt, Kernel, BufferKind } from "../kir/kir.js";
 import { bin, c64, cst, dimExpr, flatten, select, sizeExpr, sub } from "../kir/expr.js";
@@ -15,6 +15,7 @@ import { vectorizeLoops } from "./loop-vectorize.js";
 import { gemmEpilogue, identityRead, NotIdentity } from "./epilogue.js";
 import { NotVectorizable } from "./vectorize.js";
 import { planMemory } from "./memory.js";
+import { CHECK_PARTS, finiteCheck } from "./finite-check.js";
 import { buffersOf, dimsOf, walkStmts } from "../kir/walk.js";
 import { convGemmTemplate, poolFusable } from "./conv-gemm.js";
 import { argmaxTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
@@ -55,6 +56,8 @@ export interface LowerOptions {
    * (B's packing) moves to the program's `load` steps, into state buffers, and is not redone every run.
    */
   constantParams?: boolean;
+  /** Indices of outputs checked for non-finite values at the end of the program (KProgram.finite). */
+  finiteOutputs?: number[];
 }
 
 export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
@@ -70,7 +73,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
     };
   }
   try {
-    return { program: new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false).run(), diagnostics: [] };
+    return { program: new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false, opts.finiteOutputs ?? []).run(), diagnostics: [] };
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
     const span = e.node?.span ?? g.nodes[0]?.span;
@@ -123,7 +126,7 @@ class Lowering {
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
-  constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean) {}
+  constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean, private readonly finiteOutputs: number[]) {}
 
   run(): KProgram {
     const g = this.g;
@@ -157,10 +160,22 @@ class Lowering {
     this.decide(g);
     this.emitGraph(g);
     for (const c of copies) this.copy(c.from, c.to);
+    const finite = this.finiteCheck(outputs);
     const arenaBytes = planMemory(this.buffers, this.steps);
     for (const d of dimsOf([...this.steps, ...this.loadSteps])) this.dims.add(d);
     for (const b of this.buffers) for (const a of b.size.atoms()) this.dims.add(a);
-    return { name: g.name, dims: [...this.dims].sort(), buffers: this.buffers, steps: this.steps, load: this.loadSteps, arenaBytes, inputs, outputs };
+    return { name: g.name, dims: [...this.dims].sort(), buffers: this.buffers, steps: this.steps, load: this.loadSteps, arenaBytes, inputs, outputs, ...(finite ? { finite } : {}) };
+  }
+
+  /** The last kernel: the finite check of the outputs in `finiteOutputs`, if any (finite-check.ts). */
+  private finiteCheck(outputs: number[]): KProgram["finite"] {
+    if (!this.finiteOutputs.length) return undefined;
+    const W = Math.max(1, this.lanes);
+    const buf = this.buffers.length;
+    this.buffers.push({ id: buf, name: "finite", t: "f32", size: Dim.const(this.finiteOutputs.length * CHECK_PARTS * W), kind: "output" });
+    const checked = this.finiteOutputs.map((i) => ({ buf: outputs[i]!, size: this.buffers[outputs[i]!]!.size }));
+    this.push(finiteCheck(checked, buf, this.lanes), "finite_check", []);
+    return { buf, outputs: this.finiteOutputs };
   }
 
   private newBuffer(v: Value, kind: BufferKind, name: string): number {

@@ -24,12 +24,17 @@ export interface RunnerChoice {
 export function stepRunner(s: Session, backend: Backend, env: Record<string, string | undefined> = process.env): RunnerChoice {
   if (backend === "ref") return { runner: referenceRunner(s), message: "reference backend" };
   const t0 = performance.now();
-  const r = userErrors(() => compileGraph(s.step.graph, { env }));
+  const r = userErrors(() => compileGraph(s.step.graph, { env, finiteOutputs: stepFiniteOutputs(s) }));
   if (!r.compiled) {
     // An op the compiler cannot lower yet: train anyway, on the reference backend, and say why.
     return { runner: referenceRunner(s), message: `reference backend (${r.diagnostics[0]!.message})` };
   }
   return { runner: new CpuStepRunner(s, r.compiled), message: compiledMessage(r.compiled, t0) };
+}
+
+/** The training step's new parameters: the step checks them for non-finite values itself. */
+export function stepFiniteOutputs(s: Session): number[] {
+  return s.step.out.params.map((o) => o.index);
 }
 
 export interface EvaluatorChoice {

@@ -15,6 +15,8 @@ export interface CompileOptions {
   env?: Record<string, string | undefined>;
   /** Parameters are constants between loads (inference): see LowerOptions.constantParams. */
   constantParams?: boolean;
+  /** Outputs the program checks for non-finite values itself (LowerOptions.finiteOutputs). */
+  finiteOutputs?: number[];
 }
 
 export class CompiledGraph {
@@ -76,7 +78,7 @@ let vectorWidth: number | undefined;
 
 /** Lowers, renders and compiles `g`; diagnostics when the graph uses what the backend cannot lower. */
 export function compileGraph(g: Graph, opts: CompileOptions = {}): { compiled?: CompiledGraph; diagnostics: Diagnostic[] } {
-  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth(), constantParams: opts.constantParams });
+  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth(), constantParams: opts.constantParams, finiteOutputs: opts.finiteOutputs });
   if (!low.program) return { diagnostics: low.diagnostics };
   const library = compileProgram(low.program, opts);
   return { compiled: new CompiledGraph(g, low.program, new NativeProgram(low.program, library.lib), library), diagnostics: [] };

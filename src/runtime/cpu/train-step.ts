@@ -71,7 +71,9 @@ export class CpuStepRunner implements StepRunner {
     const logs: Record<string, number> = { loss };
     s.objective.metrics.forEach((m, i) => (logs[m.name] = scalarOut(g.out.metrics[i]!)));
     let bad = Number.isFinite(loss) ? undefined : `loss became ${loss}`;
-    if (!bad) {
+    // The step's own check (a few flags) first; each parameter is scanned only to name the one that failed.
+    const finite = c.program.finite;
+    if (!bad && (!finite || !n.allFinite(finite.buf, dims))) {
       const p = g.out.params.find((o) => !n.allFinite(c.program.outputs[o.index]!, dims));
       if (p) bad = `the update made ${p.param.name} non-finite (loss ${loss.toPrecision(4)})`;
     }
