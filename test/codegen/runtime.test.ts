@@ -148,7 +148,7 @@ describe("libgomp wait policy", () => {
   it("spins briefly when a core is free, sleeps at once on a busy machine, and never overrides the user", () => {
     const quiet: NodeJS.ProcessEnv = {};
     waitPolicy(quiet, 1.7, 2);
-    expect(quiet).toEqual({ GOMP_SPINCOUNT: "2000" });
+    expect(quiet).toEqual({ GOMP_SPINCOUNT: "300000" });
     const busy: NodeJS.ProcessEnv = {};
     waitPolicy(busy, 2.3, 2);
     expect(busy).toEqual({ OMP_WAIT_POLICY: "PASSIVE" });

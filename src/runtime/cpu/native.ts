@@ -30,13 +30,15 @@ interface NativeBuf {
 /**
  * How libgomp's idle threads wait between parallel regions, set before the first library loads unless
  * the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT. A step runs dozens of short regions. On a quiet
- * machine a thread that sleeps at once is slow to wake (an idle virtual CPU): spinning briefly made the
- * MLP step 25% and the LSTM step 2.9× faster. On a busy machine a spinner takes the core from whoever
- * needs it (the LSTM step measured 1.8× slower), so there threads sleep at once.
+ * machine a thread that sleeps at once is slow to wake (an idle virtual CPU): spinning made the MLP
+ * step 25% and the LSTM step 2.9× faster. libgomp's own spin length (300,000) beat a short one (2,000)
+ * by 4–9% on W1, W2 and W3 here: between two regions a step's serial kernels and the host's work often
+ * outlast a short spin. On a busy machine a spinner takes the core from whoever needs it (the LSTM
+ * step measured 1.8× slower with the short spin), so there threads sleep at once.
  */
 export function waitPolicy(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0]!, cpus = os.cpus().length): void {
   if (env["OMP_WAIT_POLICY"] !== undefined || env["GOMP_SPINCOUNT"] !== undefined) return;
-  if (load < cpus) env["GOMP_SPINCOUNT"] = "2000";
+  if (load < cpus) env["GOMP_SPINCOUNT"] = "300000";
   else env["OMP_WAIT_POLICY"] = "PASSIVE";
 }
 
