@@ -12,9 +12,14 @@ export class Peer {
   constructor(threads = 2) {
     const script = fileURLToPath(new URL("./peer.py", import.meta.url));
     // `threads` for torch and OpenBLAS alike; idle OpenMP threads sleep instead of spinning, so a peer
-    // waiting for its next block does not steal the cores nnc is being timed on.
+    // waiting for its next block does not steal the cores nnc is being timed on. nnc's own
+    // GOMP_SPINCOUNT (set in process.env when its first library loads) must not reach the peer: with
+    // it the peer's libgomp spins despite PASSIVE, and its speed depended on whether nnc had loaded
+    // before the peer started. NNC_BENCH_PEER_SPINCOUNT gives the peer a spin on purpose (see README).
     const n = String(threads);
-    const env = { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, NNC_BENCH_THREADS: n, OMP_WAIT_POLICY: "PASSIVE" };
+    const { GOMP_SPINCOUNT: _nnc, ...inherited } = process.env;
+    const spin = process.env.NNC_BENCH_PEER_SPINCOUNT;
+    const env = { ...inherited, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, NNC_BENCH_THREADS: n, OMP_WAIT_POLICY: "PASSIVE", ...(spin ? { GOMP_SPINCOUNT: spin } : {}) };
     this.proc = spawn(PYTHON, [script], { env, stdio: ["pipe", "pipe", "inherit"] });
     this.waiting = [];
     this.exited = new Promise((resolve) => this.proc.on("exit", (code) => resolve(code)));

@@ -285,7 +285,7 @@ try {
   await peer.close();
 }
 // Read after the run: nnc sets OMP_WAIT_POLICY or GOMP_SPINCOUNT itself when loading its first library if the user did not.
-header.push(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; for nnc OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? "unset"}, GOMP_SPINCOUNT ${process.env.GOMP_SPINCOUNT ?? "unset"}, for the peers PASSIVE; ${ROUNDS} rounds of ${BLOCK} s blocks per contender`);
+header.push(`${os.cpus()[0]?.model} × ${os.cpus().length}; ${THREADS} threads each; for nnc OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? "unset"}, GOMP_SPINCOUNT ${process.env.GOMP_SPINCOUNT ?? "unset"}, for the peers PASSIVE${process.env.NNC_BENCH_PEER_SPINCOUNT ? ` with GOMP_SPINCOUNT ${process.env.NNC_BENCH_PEER_SPINCOUNT}` : ""}; ${ROUNDS} rounds of ${BLOCK} s blocks per contender`);
 console.log(header.join("\n") + "\n");
 printTable();
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s.`);
