@@ -8,7 +8,7 @@ import { Dim, numel } from "../../ir/dim.js";
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
 import { add, bin, c64, cast, cst, dimExpr, div, flatten, mod, mul, select, sizeExpr, sub, un, v64 } from "../kir/expr.js";
-import { walkExpr, walkStmts } from "../kir/walk.js";
+import { epilogueAhead, reloadAhead } from "./gemm-prefetch.js";
 import { exprToString } from "../kir/printer.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
@@ -24,8 +24,6 @@ const CHUNKS = 8;
 const CHUNK_BYTES = 256 * 1024;
 /** Bytes of a chunk's C above which its partial sums are prefetched for their reload (see reloadAhead). */
 const RELOAD_PREFETCH_BYTES = 1 << 20;
-/** K iterations between two rows' prefetches of epilogue operands (see epilogueAhead). */
-const PREFETCH_EVERY = 8;
 /** K from which a GEMM of few row tiles splits K among the parts (see splitsK). */
 const SPLIT_K_MIN = 4096;
 
@@ -298,53 +296,6 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     }).flat();
   }
 
-  /**
-   * Prefetches of what the epilogue of tile rows i0 … i0+mr−1 will read and write (Adam's m, v and p),
-   * spread over the K loop: one row's lines every PREFETCH_EVERY iterations, in the last K block. Those
-   * rows lie a whole row of C apart, which no hardware prefetcher follows, and each tile waited for
-   * them from L3 after its last FMA (W1's weight gradient with Adam: the step 5% faster). None when the
-   * epilogue touches no row-dependent memory.
-   */
-  function epilogueAhead(bv: KExpr[], i0: KExpr, lastRow: KExpr, j0: KExpr, counts: KExpr[], last: KExpr): ((kk: KExpr) => KStmt[]) | undefined {
-    const row = get("i64", "pf_i");
-    const zero: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
-    const probe = [0, 1].flatMap((c) => s.epilogue!.store((j) => s.cIndex(bv, row, j), add(j0, c64(c * W)), zero, counts[c]!));
-    const lines = new Map<string, KStmt>();
-    walkStmts(probe, (x) => {
-      if (x.k === "store") note(x.buf, x.idx, true);
-    }, (e) => {
-      if (e.k === "load") note(e.buf, e.idx, false);
-    });
-    function note(buf: number, idx: KExpr, write: boolean): void {
-      const gets: string[] = [];
-      walkExpr(idx, (e) => e.k === "get" && gets.push(e.name));
-      if (!gets.length || gets.some((g) => g !== "pf_i")) return;
-      const key = `${buf}:${exprToString(idx)}`;
-      if (!lines.has(key) || write) lines.set(key, { k: "prefetch", buf, idx, write });
-    }
-    if (!lines.size) return undefined;
-    return (kk) => {
-      const r = div(kk, c64(PREFETCH_EVERY));
-      const due = bin("and", last, bin("and", bin("eq", mod(kk, c64(PREFETCH_EVERY)), c64(0)), bin("lt", r, c64(mr))));
-      return [{ k: "if", cond: due, body: [{ k: "local", name: "pf_i", t: "i64", init: minE(add(i0, r), lastRow) }, ...lines.values()] }];
-    };
-  }
-
-  /**
-   * In K blocks after the first, the next tile of the chunk (same panel) starts by reloading its partial
-   * C, which its last store left in L3 when the chunk's C outgrows L2 (W0 at 2048): its rows are
-   * prefetched during this tile's K loop, one row every PREFETCH_EVERY iterations, half a period after
-   * the epilogue's.
-   */
-  function reloadAhead(bv: KExpr[], tg: Target, kk: KExpr, kbv: KExpr, next: KExpr, gn: KExpr, i0: KExpr, lastRow: KExpr, j0: KExpr): KStmt[] {
-    const r = div(kk, c64(PREFETCH_EVERY));
-    const due = bin("and", bin("and", bin("gt", kbv, c64(0)), bin("lt", next, gn)), bin("and", bin("eq", mod(kk, c64(PREFETCH_EVERY)), c64(PREFETCH_EVERY / 2)), bin("lt", r, c64(mr))));
-    const row = minE(add(add(i0, c64(mr)), r), lastRow);
-    // A prefetch never faults: the second vector of a ragged panel may point past the row.
-    const lines: KStmt[] = [0, 1].map((c) => ({ k: "prefetch", buf: tg.buf, idx: tg.c(bv, row, add(j0, c64(c * W))), write: true }));
-    return [{ k: "if", cond: due, body: lines }];
-  }
-
   /** Row tiles [t0, t1): A's packing, then every K block and B panel over them. */
   function chunk(bv: KExpr[], aBase: KExpr, bBase: KExpr, lastRow: KExpr, t0: KExpr, t1: KExpr, tg: Target): KStmt[] {
     const gn = sub(t1, t0);
@@ -376,10 +327,11 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           }
           // Later K blocks add to what earlier ones stored.
           if (!s.pool) out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
-          const ahead = tg.final && s.epilogue && !s.pool ? epilogueAhead(bv, i0, lastRow, j0, counts, bin("eq", add(kbv!, c64(1)), kb)) : undefined;
+          const rows = { mr, lanes: W, i0, lastRow, j0 };
+          const ahead = tg.final && s.epilogue && !s.pool ? epilogueAhead(s.epilogue, (i, j) => s.cIndex(bv, i, j), rows, counts, bin("eq", add(kbv!, c64(1)), kb)) : undefined;
           out.push(...nest("k", [kn], ([kk]) => {
             const k = add(k0, kk!);
-            const st: KStmt[] = [...(ahead ? ahead(kk!) : []), ...(!reloads ? [] : reloadAhead(bv, tg, kk!, kbv!, add(it!, c64(1)), gn, i0, lastRow, j0))];
+            const st: KStmt[] = [...(ahead ? ahead(kk!) : []), ...(!reloads ? [] : reloadAhead(tg.buf, (i, j) => tg.c(bv, i, j), rows, kk!, kbv!, add(it!, c64(1)), gn))];
             const bAt = mul(add(mul(add(bBase, jt!), K), k), c64(nr));
             for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));

@@ -1,0 +1,72 @@
+// Software prefetches the GEMM's K loop issues for what comes after it (gemm.ts): rows of C that lie a
+// whole row of C apart, which no hardware prefetcher follows. One tile row's cache lines every
+// PREFETCH_EVERY iterations, so that a few lines are in flight at a time rather than all at once.
+import type { KExpr, KStmt } from "../kir/kir.js";
+import { add, bin, c64, cst, div, mod } from "../kir/expr.js";
+import { exprToString } from "../kir/printer.js";
+import { walkExpr, walkStmts } from "../kir/walk.js";
+import type { Epilogue } from "./gemm.js";
+
+/** K iterations between two rows' prefetches. */
+export const PREFETCH_EVERY = 8;
+
+/** The register tile: `mr` rows from `i0` (clamped to `lastRow`), two vectors of `lanes` from column `j0`. */
+export interface TileRows {
+  mr: number;
+  lanes: number;
+  i0: KExpr;
+  lastRow: KExpr;
+  j0: KExpr;
+}
+
+const get = (name: string): KExpr => ({ k: "get", t: "i64", name });
+const minE = (a: KExpr, b: KExpr) => bin("min", a, b);
+
+/**
+ * Prefetches of what the epilogue of the tile's rows will read and write (Adam's m, v and p), in the
+ * last K block (`last`): each tile waited for them from L3 after its last FMA (W1's weight gradient
+ * with Adam: the step 5–9% faster). `cIndex(i, j)`: C's multi-index. None when the epilogue touches no
+ * row-dependent memory.
+ */
+export function epilogueAhead(epilogue: Epilogue, cIndex: (i: KExpr, j: KExpr) => KExpr[], tile: TileRows, counts: KExpr[], last: KExpr): ((kk: KExpr) => KStmt[]) | undefined {
+  const { mr, lanes: W, i0, lastRow, j0 } = tile;
+  const row = get("pf_i");
+  const zero: KExpr = { k: "splat", t: "f32", lanes: W, a: cst("f32", 0) };
+  // The epilogue's statements for a symbolic row: every access indexed by it is a line to prefetch.
+  const probe = [0, 1].flatMap((c) => epilogue.store((j) => cIndex(row, j), add(j0, c64(c * W)), zero, counts[c]!));
+  const lines = new Map<string, KStmt>();
+  const note = (buf: number, idx: KExpr, write: boolean): void => {
+    const gets: string[] = [];
+    walkExpr(idx, (e) => e.k === "get" && gets.push(e.name));
+    if (!gets.length || gets.some((g) => g !== "pf_i")) return;
+    const key = `${buf}:${exprToString(idx)}`;
+    if (!lines.has(key) || write) lines.set(key, { k: "prefetch", buf, idx, write });
+  };
+  walkStmts(probe, (x) => {
+    if (x.k === "store") note(x.buf, x.idx, true);
+  }, (e) => {
+    if (e.k === "load") note(e.buf, e.idx, false);
+  });
+  if (!lines.size) return undefined;
+  return (kk) => {
+    const r = div(kk, c64(PREFETCH_EVERY));
+    const due = bin("and", last, bin("and", bin("eq", mod(kk, c64(PREFETCH_EVERY)), c64(0)), bin("lt", r, c64(mr))));
+    return [{ k: "if", cond: due, body: [{ k: "local", name: "pf_i", t: "i64", init: minE(add(i0, r), lastRow) }, ...lines.values()] }];
+  };
+}
+
+/**
+ * In K blocks after the first (`kb` > 0), the next tile of the chunk (`next` < `tiles`, same panel)
+ * starts by reloading its partial C from `buf` (flat index `c(i, j)`), which its last store left in L3
+ * when the chunk's C outgrows L2 (W0 at 2048): its rows are prefetched for writing during this tile's
+ * K loop, half a period after the epilogue's.
+ */
+export function reloadAhead(buf: number, c: (i: KExpr, j: KExpr) => KExpr, tile: TileRows, kk: KExpr, kb: KExpr, next: KExpr, tiles: KExpr): KStmt[] {
+  const { mr, lanes: W, i0, lastRow, j0 } = tile;
+  const r = div(kk, c64(PREFETCH_EVERY));
+  const due = bin("and", bin("and", bin("gt", kb, c64(0)), bin("lt", next, tiles)), bin("and", bin("eq", mod(kk, c64(PREFETCH_EVERY)), c64(PREFETCH_EVERY / 2)), bin("lt", r, c64(mr))));
+  const row = minE(add(add(i0, c64(mr)), r), lastRow);
+  // A prefetch never faults: the second vector of a ragged panel may point past the row.
+  const lines: KStmt[] = [0, 1].map((q) => ({ k: "prefetch", buf, idx: c(row, add(j0, c64(q * W))), write: true }));
+  return [{ k: "if", cond: due, body: lines }];
+}
