@@ -75,7 +75,9 @@ export function kernelList(p: KProgram): string {
     }
     const k = s.kernel;
     const where = [...(k.origin.scopes.length ? [`[${k.origin.scopes.join(", ")}]`] : []), ...(k.origin.lines.length ? [`(${k.origin.lines.join(", ")})`] : [])];
-    out.push(`${indent}${k.name.padEnd(28)} ${k.origin.ops.length} op${k.origin.ops.length === 1 ? "" : "s"}: ${k.origin.ops.join(" ")}${where.length ? `  ${where.join(" ")}` : ""}`);
+    // A kernel the compiler adds on its own (the finite check) fuses no graph op.
+    const ops = k.origin.ops.length ? `${k.origin.ops.length} op${k.origin.ops.length === 1 ? "" : "s"}: ${k.origin.ops.join(" ")}` : "no graph op";
+    out.push(`${indent}${k.name.padEnd(28)} ${ops}${where.length ? `  ${where.join(" ")}` : ""}`);
   };
   if (p.load.length) {
     out.push("load (once per parameter load):");
