@@ -24,6 +24,8 @@ describe("GEMM tiles and edges", () => {
       square_edges: c.emit("matmul", [a, b]),
       batched_broadcast: c.emit("matmul", [ba, bb]),
       transposed_b: c.emit("matmul", [a, c.emit("transpose", [bt], { perm: [1, 0] })]),
+      // A = xᵀ (a weight gradient's operand): each tile's 13 rows at one k packed as one masked vector.
+      transposed_a: c.emit("matmul", [c.emit("transpose", [c.input("at", [40, 13])], { perm: [1, 0] }), b]),
       row_vector: c.emit("matmul", [c.input("v", [40]), b]),
       // N = 32 (one panel of 2 × 16 lanes), B in memory: read as it lies, not packed.
       one_panel_b_in_place: c.emit("matmul", [c.input("g", [21, 50]), c.input("h", [50, 32])]),
@@ -147,6 +149,18 @@ describe("vector path", () => {
     // at 2048 columns, 0.5 MB at 512.
     expect(reloadPrefetches(2048)).toBeGreaterThan(0);
     expect(reloadPrefetches(512)).toBe(0);
+  });
+
+  it("packs a transposed A (xᵀ) a vector per k: the tile's rows are consecutive in x", () => {
+    const c = new Case(94);
+    c.g.outputs = [c.emit("matmul", [c.emit("transpose", [c.input("x", [128, 200])], { perm: [1, 0] }), c.input("dy", [128, 300])])];
+    const p = lowerGraph(c.g, { vectorWidth: 16 }).program!;
+    const gemm = kernelsOf(p.steps).find((k) => k.name.endsWith("_matmul"))!;
+    const packs: { lanes?: number; from?: string }[] = [];
+    walkStmts(gemm.body, (s) => {
+      if (s.k === "store" && p.buffers[s.buf]!.name.startsWith("packa")) packs.push({ lanes: s.lanes, from: s.value.k === "load" ? p.buffers[s.value.buf]!.name : s.value.k });
+    });
+    expect(packs).toEqual([{ lanes: 16, from: "x" }]);
   });
 
   it("with 1 lane there are no vectors and no packing", () => {

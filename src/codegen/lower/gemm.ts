@@ -176,17 +176,33 @@ function packA(s: GemmSpec, mr: number, ctx: ExprCtx): { buf: number; panels: KE
   const size = numel([...s.aBatch, s.K, padTo(s.M, mr)]);
   const buf = ctx.scratch("f32", size, `packa${s.id}`);
   const panels = tiles(M, mr);
+  const col = s.aBatch.length === 0 && mr <= ctx.lanes ? transposedA(s) : undefined;
   // Columns [k0, k0 + kn) of the tile (default: all of K); a custom packing always packs all of K.
   const tile = (ab: KExpr[], it: KExpr, k0: KExpr = c64(0), kn: KExpr = K): KStmt[] => {
     const base = add(mul(flatten(ab, s.aBatch), panels), it);
     const dest = (k: KExpr, r: KExpr) => add(mul(add(mul(base, K), k), c64(mr)), r);
-    return s.packTile?.(buf, mr, it, dest) ?? nest("pk", [kn], ([kk]) => nest("pr", [c64(mr)], ([r]) => {
+    if (s.packTile) return s.packTile(buf, mr, it, dest);
+    // A transposed matrix in memory: a tile's rows at one k are consecutive, one masked vector. Rows
+    // past M read as zeros here (their products are never stored).
+    if (col !== undefined) return nest("pk", [kn], ([kk]) => {
+      const k = add(k0, kk!), i0 = mul(it, c64(mr));
+      const value: KExpr = { k: "load", t: "f32", buf: col, idx: add(mul(k, M), i0), lanes: ctx.lanes, count: minE(c64(mr), sub(M, i0)) };
+      return [{ k: "store", buf, idx: dest(k, c64(0)), value, lanes: ctx.lanes, count: c64(mr) }];
+    }, false);
+    return nest("pk", [kn], ([kk]) => nest("pr", [c64(mr)], ([r]) => {
       const i = minE(add(mul(it, c64(mr)), r!), sub(M, c64(1)));
       const k = add(k0, kk!);
       return [{ k: "store", buf, idx: dest(k, r!), value: s.a(ab, i, k) }];
     }, false), false);
   };
   return { buf, panels, tile };
+}
+
+/** The buffer holding A column by column (A[i, k] at k·M + i: a transposed matrix, as xᵀ in a weight gradient), if so. */
+function transposedA(s: GemmSpec): number | undefined {
+  const i = v64("probe0"), k = v64("probe1");
+  const e = s.a([], i, k);
+  return e.k === "load" && !e.lanes && exprToString(e.idx) === exprToString(flatten([k, i], [s.K, s.M])) ? e.buf : undefined;
 }
 
 /** Rows per register tile: 8 for a symbolic M (a batch, usually a power of two, so no row is wasted);
@@ -379,9 +395,11 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           if (!s.pool) out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
           const rows = { mr, lanes: W, i0, lastRow, j0 };
           const ahead = tg.final && s.epilogue && !s.pool ? epilogueAhead(s.epilogue, (i, j) => s.cIndex(bv, i, j), rows, counts, bin("eq", add(kbv!, c64(1)), kb)) : undefined;
+          const pf = [...(ahead ? [ahead] : []), ...(reloads ? [reloadAhead(tg.buf, (i, j) => tg.c(bv, i, j), rows, kbv!, add(it!, c64(1)), gn)] : [])];
+          out.push(...pf.flatMap((p) => p.init));
           out.push(...nest("k", [kn], ([kk]) => {
             const k = add(k0, kk!);
-            const st: KStmt[] = [...(ahead ? ahead(kk!) : []), ...(!reloads ? [] : reloadAhead(tg.buf, (i, j) => tg.c(bv, i, j), rows, kk!, kbv!, add(it!, c64(1)), gn))];
+            const st: KStmt[] = pf.flatMap((p) => p.at(kk!));
             const bAt = mul(add(mul(add(bBase, jt), K), k), c64(nr));
             for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
