@@ -56,3 +56,54 @@ describe("the finite check of a program's outputs", () => {
     expect(flags(ones(1000), ones(37))).toEqual([none, none]);
   });
 });
+
+describe("the finite check done by a GEMM's epilogue", () => {
+  // out0 = (x · w + b) · 2 with 120 rows (15 tiles of 8 over the 8 parts) and 64 columns (whole panels):
+  // the GEMM checks the values it stores; out1 (a plain product) is left to the last kernel.
+  const build = () => {
+    const c = new Case(98);
+    const x = c.input("x", [120, 50]), w = c.input("w", [50, 64]), b = c.input("b", [64]), y = c.input("y", [37]);
+    c.g.outputs = [c.b.mul(c.b.add(c.emit("matmul", [x, w]), b), c.b.const(2)), c.b.mul(y, c.b.const(2))];
+    return { c, x };
+  };
+
+  it("writes the output's flags from the GEMM; the last kernel checks only the rest", () => {
+    const { c } = build();
+    const p = compileGraph(c.g, { env: { NNC_CACHE_DIR: cache }, finiteOutputs: [0, 1] }).compiled!.program;
+    if (cpuVectorWidth() <= 1) return;
+    expect(verifyProgram(p)).toEqual([]);
+    const ks = kernelsOf(p.steps);
+    const touches = (name: RegExp, buf: string) => {
+      const k = ks.find((x) => name.test(x.name))!;
+      return JSON.stringify(k.body).includes(`"buf":${p.buffers.findIndex((b) => b.name === buf)},`);
+    };
+    expect(touches(/_matmul$/, "finite")).toBe(true);
+    expect(touches(/_finite_check$/, "out0")).toBe(false);
+    expect(touches(/_finite_check$/, "out1")).toBe(true);
+  });
+
+  it("flags the part whose rows hold a NaN or an overflow, and clears on the next finite run", () => {
+    const { c, x } = build();
+    const compiled = compileGraph(c.g, { env: { NNC_CACHE_DIR: cache }, finiteOutputs: [0, 1] }).compiled!;
+    const W = Math.max(1, cpuVectorWidth());
+    const flagged = (xv: number[]) => {
+      const feeds = new Map(c.feeds);
+      feeds.set(x.id, tensor("f32", [120, 50], xv));
+      compiled.run(feeds);
+      const f = compiled.native.view(compiled.program.finite!.buf, new Map());
+      return Array.from({ length: CHECK_PARTS }, (_, part) => f.subarray(part * W, (part + 1) * W).some((v) => v !== 0));
+    };
+    const base = Array.from(c.feeds.get(x.id)!.data);
+    expect(flagged(base)).toEqual(Array(CHECK_PARTS).fill(false));
+    const nan = [...base];
+    nan[100 * 50 + 7] = NaN;
+    expect(flagged(nan).filter((v) => v)).toHaveLength(1);
+    // Row 3's products overflow to ∞ once doubled (|x| · |w| ≈ 3e38 · 50 terms).
+    const big = [...base];
+    for (let k = 0; k < 50; k++) big[3 * 50 + k] = 3e38;
+    const got = flagged(big);
+    expect(got[0]).toBe(true);
+    expect(got.filter((v) => v)).toHaveLength(1);
+    expect(flagged(base)).toEqual(Array(CHECK_PARTS).fill(false));
+  });
+});

@@ -9,6 +9,7 @@ import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt, KType } from "../kir/kir.js";
 import { add, bin, c64, cast, cst, dimExpr, div, flatten, mod, mul, select, sizeExpr, sub, un, v64 } from "../kir/expr.js";
 import { epilogueAhead, reloadAhead } from "./gemm-prefetch.js";
+import { CHECK_PARTS, type PartChecks, partChecks } from "./finite-check.js";
 import { exprToString } from "../kir/printer.js";
 import { ktype } from "./attrs.js";
 import type { ExprCtx } from "./injective.js";
@@ -245,6 +246,7 @@ function columnSplit(s: GemmSpec, nr: number): boolean | KExpr {
   const { M, K, N } = s;
   if (s.pool || s.packTile || s.direct || s.batch.length || s.aBatch.length || s.bBatch.length) return false;
   if (N.value === undefined || Math.ceil(N.value / nr) < CHUNKS) return false;
+  if (M.value !== undefined && M.value >= N.value) return false;
   if (M.value !== undefined && K.value !== undefined) {
     return M.value < N.value && M.value * K.value * 4 <= COLUMN_SPLIT_A_BYTES && M.value * N.value * K.value >= COLUMN_SPLIT_MIN_WORK;
   }
@@ -290,6 +292,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   // 2048 it made W0 4% faster, at 1024 (1 MiB of C) 2% slower.
   const reloads = !s.pool && !(kb.k === "const" && kb.v <= 1) && (s.N.value === undefined || cap * mr * s.N.value * 4 > RELOAD_PREFETCH_BYTES);
   if (splitsK(s, mr)) return splitK();
+  const checks = epilogueChecks();
   const byRows = (gv: KExpr[]) => {
     const bv = gv.slice(0, -1), p = gv[gv.length - 1]!;
     const aBase = pa ? mul(flatten(s.aSel(bv), s.aBatch), pa.panels) : c64(0);
@@ -300,7 +303,10 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     return nest("sc", [subs], ([sc]) => chunk(bv, aBase, bBase, lastRow, add(pt0, div(mul(sc!, ptn), subs)), add(pt0, div(mul(add(sc!, c64(1)), ptn), subs)), whole), false);
   };
   const cost = mul(dimExpr(numel([...s.batch, s.M, s.N])), K);
-  if (byColumns === false) return { body: nest("g", [...s.batch.map(dimExpr), parts], byRows), cost, before };
+  const checked = (p: KExpr, st: KStmt[]): KStmt[] => (checks ? [...checks.init, ...st, ...checks.store(p)] : st);
+  // Claimed once the kernel is built: a failed epilogue leaves the check to the last kernel.
+  const claimed = (body: KStmt[]): Template => (checks?.claim(), { body, cost, before });
+  if (byColumns === false) return claimed(nest("g", [...s.batch.map(dimExpr), parts], (gv) => checked(gv[gv.length - 1]!, byRows(gv))));
   // Split by columns: A is packed whole first, and part p runs every row tile over its own panels,
   // which it also packed (packB), so a thread reads only its share of B. Where M is a batch, the
   // split is chosen at run time and the kernel holds both.
@@ -309,8 +315,20 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
   const byCols = (p: KExpr) => chunk([], c64(0), c64(0), sub(M, c64(1)), c64(0), mt, whole, panelRange(p, pb.panels));
   const body = when
     ? nest("g", [select(when, c64(CHUNKS), parts)], ([p]) => [{ k: "if", cond: when, body: byCols(p!) }, { k: "if", cond: un("not", when), body: byRows([p!]) }])
-    : nest("g", [c64(CHUNKS)], ([p]) => byCols(p!));
-  return { body, cost, before };
+    : nest("g", [c64(CHUNKS)], ([p]) => checked(p!, byCols(p!)));
+  return claimed(body);
+
+  /**
+   * The step's finite check of what the epilogue stores, done by the epilogue (partChecks): only where
+   * every store is a whole vector (N whole panels) and the kernel always runs CHECK_PARTS parts.
+   */
+  function epilogueChecks(): PartChecks | undefined {
+    if (!s.epilogue || s.pool || s.batch.length || s.N.value === undefined || s.N.value % nr !== 0) return undefined;
+    const eight = byColumns === true || (byColumns === false && s.M.value !== undefined && Math.ceil(s.M.value / mr) >= CHUNKS);
+    if (!eight || CHUNKS !== CHECK_PARTS) return undefined;
+    const zero: KExpr = { k: "splat", t, lanes: W, a: cst(t, 0) };
+    return partChecks(s.epilogue.store((j) => s.cIndex([], v64("probe_i"), j), c64(0), zero, c64(W)), ctx.finite, W);
+  }
 
   /**
    * Split K: with fewer row tiles than parts, part p sums K slice p of every tile into its own partial C
@@ -426,7 +444,8 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             // Earlier K blocks store partial sums; the last applies the epilogue.
             const last = bin("eq", add(kbv!, c64(1)), kb);
             out.push({ k: "if", cond: un("not", last), body: plainStores });
-            out.push({ k: "if", cond: last, body: rowStores((i, r, c) => s.epilogue!.store((j) => s.cIndex(bv, i, j), add(j0, c64(c * W)), get(t, acc(r, c)), counts[c]!)) });
+            const stores = (i: KExpr, r: number, c: number) => s.epilogue!.store((j) => s.cIndex(bv, i, j), add(j0, c64(c * W)), get(t, acc(r, c)), counts[c]!);
+            out.push({ k: "if", cond: last, body: rowStores((i, r, c) => (checks ? checks.after(stores(i, r, c)) : stores(i, r, c))) });
           }
           return out;
         }, false);

@@ -16,6 +16,17 @@ export interface ExprCtx {
   lanes: number;
   /** A new temp buffer for a template's own use (a packed operand). */
   scratch(t: KType, size: Dim, name: string): number;
+  /** The training step's finite check (finite-check.ts), which a GEMM epilogue may take over for the buffers it stores. */
+  finite?: FiniteFlags;
+}
+
+export interface FiniteFlags {
+  /** The flags buffer (KProgram.finite). */
+  flags: number;
+  /** The flag slot of a checked output buffer, if it is one not yet claimed. */
+  slot(buf: number): number | undefined;
+  /** The buffer's flags are written by the kernel being built; the last kernel skips it. */
+  claim(buf: number): void;
 }
 
 const UNARY: Record<string, UnOp> = { neg: "neg", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", sign: "sign", tanh: "tanh", sigmoid: "sigmoid" };

@@ -123,6 +123,8 @@ class Lowering {
   private readonly deferred = new Set<number>();
   /** Max poolings computed by the convolution they read, by the pooling's value id. */
   private readonly poolOf = new Map<number, PooledConv>();
+  /** Output buffers whose finite check a GEMM epilogue does. */
+  private readonly finiteClaimed = new Set<number>();
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
@@ -157,6 +159,7 @@ class Lowering {
       }
       return this.bind(v, "output", `out${i}`);
     });
+    this.prepareFinite(outputs);
     this.decide(g);
     this.emitGraph(g);
     for (const c of copies) this.copy(c.from, c.to);
@@ -167,15 +170,25 @@ class Lowering {
     return { name: g.name, dims: [...this.dims].sort(), buffers: this.buffers, steps: this.steps, load: this.loadSteps, arenaBytes, inputs, outputs, ...(finite ? { finite } : {}) };
   }
 
-  /** The last kernel: the finite check of the outputs in `finiteOutputs`, if any (finite-check.ts). */
-  private finiteCheck(outputs: number[]): KProgram["finite"] {
-    if (!this.finiteOutputs.length) return undefined;
+  /** The flags of the finite check (slot q: CHECK_PARTS · lanes flags of `finiteOutputs[q]`), which GEMM epilogues may write. */
+  private prepareFinite(outputs: number[]): void {
+    if (!this.finiteOutputs.length) return;
     const W = Math.max(1, this.lanes);
-    const buf = this.buffers.length;
-    this.buffers.push({ id: buf, name: "finite", t: "f32", size: Dim.const(this.finiteOutputs.length * CHECK_PARTS * W), kind: "output" });
-    const checked = this.finiteOutputs.map((i) => ({ buf: outputs[i]!, size: this.buffers[outputs[i]!]!.size }));
-    this.push(finiteCheck(checked, buf, this.lanes), "finite_check", []);
-    return { buf, outputs: this.finiteOutputs };
+    const flags = this.buffers.length;
+    this.buffers.push({ id: flags, name: "finite", t: "f32", size: Dim.const(this.finiteOutputs.length * CHECK_PARTS * W), kind: "output" });
+    const slots = new Map(this.finiteOutputs.map((o, q) => [outputs[o]!, q]));
+    const claimed = this.finiteClaimed;
+    // Only at the top level: a kernel in a recurrence runs once per step of it.
+    this.ctx.finite = { flags, slot: (b) => (claimed.has(b) || this.levels.length > 1 ? undefined : slots.get(b)), claim: (b) => claimed.add(b) };
+  }
+
+  /** The last kernel: the finite check of the outputs in `finiteOutputs` no GEMM epilogue checked (finite-check.ts). */
+  private finiteCheck(outputs: number[]): KProgram["finite"] {
+    const flags = this.ctx.finite?.flags;
+    if (flags === undefined) return undefined;
+    const checked = this.finiteOutputs.map((o, slot) => ({ buf: outputs[o]!, size: this.buffers[outputs[o]!]!.size, slot })).filter((c) => !this.finiteClaimed.has(c.buf));
+    if (checked.length) this.push(finiteCheck(checked, flags, this.lanes), "finite_check", []);
+    return { buf: flags, outputs: this.finiteOutputs };
   }
 
   private newBuffer(v: Value, kind: BufferKind, name: string): number {
