@@ -10,7 +10,7 @@ import { lowerGraph } from "../codegen/lower/lower.js";
 import { renderLlvm } from "../codegen/llvm/render.js";
 import { compileProgram, programHash, ToolchainError } from "../codegen/llvm/toolchain.js";
 import type { TrainStepGraph } from "../ir/passes/train-step.js";
-import { stepFiniteOutputs } from "../runtime/cpu/backend.js";
+import { stepLowering } from "../runtime/cpu/backend.js";
 import { cpuVectorWidth } from "../runtime/cpu/compiled.js";
 import { createSession } from "../runtime/session.js";
 import { RuntimeError } from "../runtime/tensor.js";
@@ -36,7 +36,7 @@ export function compileCommand(file: string | undefined, flags: CompileFlags, io
     const t0 = performance.now();
     const session = createSession(p.plan, p.entry);
     // As `nnc run` compiles it (the same kernels, so the same cached library).
-    const low = lowerGraph(session.step.graph, { vectorWidth: cpuVectorWidth(), finiteOutputs: stepFiniteOutputs(session) });
+    const low = lowerGraph(session.step.graph, { vectorWidth: cpuVectorWidth(), ...stepLowering(session) });
     if (!low.program) {
       io.stderr.write(renderDiagnostics(low.diagnostics, new Map(), { color: stderrColor(io), file: p.entry }));
       return Exit.errors;
@@ -78,11 +78,16 @@ function manifest(p: KProgram, step: TrainStepGraph, model: string): Record<stri
   roles.set(p.outputs[step.out.prediction]!, "prediction");
   // Lane sums of x − x over parts of each new parameter: all zero when the update left them finite.
   if (p.finite) roles.set(p.finite.buf, "finite_check");
+  // A weight's packed panels, kept up to date by the step (the output it follows is that weight's new value).
+  for (const b of p.buffers) if (b.follows !== undefined) roles.set(b.id, `packing:${roles.get(b.follows)!.replace(/^new_param:/, "")}`);
   return {
     format: "nnc-compiled/1",
     model,
     hash: programHash(p),
     entry: "void nnc_step(void **bufs, char *arena, const int64_t *dims, int64_t seed)",
+    // Prepares the state buffers from the parameters: run it before the first step and whenever the
+    // parameters were written other than by swapping in a step's new_param outputs.
+    ...(p.load.length ? { load_entry: "void nnc_load(void **bufs, char *arena, const int64_t *dims, int64_t seed)" } : {}),
     dims: p.dims,
     arena_bytes: String(p.arenaBytes),
     buffers: p.buffers.filter((b) => b.kind !== "temp").map((b) => ({ index: b.id, name: b.name, role: roles.get(b.id), kind: b.kind, dtype: b.t, elements: String(b.size) })),

@@ -22,7 +22,12 @@ export interface StepResult {
   commit(): void;
 }
 
-/** Runs training steps on one backend (the reference executor, or a compiled library). */
+/**
+ * Runs training steps on one backend (the reference executor, or a compiled library). To change a
+ * weight between steps, set a new tensor in the state; tensors a committed step put there may view
+ * the backend's memory and must not be written in place (the compiled step keeps weights' packings,
+ * which it rebuilds only for tensors it did not hand out).
+ */
 export interface StepRunner {
   readonly backend: string;
   run(st: StepState, x: Tensor, y: Tensor, lr: number, rng: Rng): StepResult;

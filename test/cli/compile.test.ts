@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cpuVectorWidth } from "../../src/runtime/cpu/compiled.js";
 import { ROOT, spawnCli } from "../run-cli.js";
 
 const temps: string[] = [];
@@ -29,7 +30,8 @@ describe("nnc compile", () => {
     // One line per kernel: name, the ops fused into it, and where they came from.
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(10);
-    expect(lines[0]).toMatch(/^k0_matmul(_pack_b)?\s+\d+ ops?: matmul.*\(stdlib\/layers\.nn:\d+/);
+    // With vectors, the load steps (packing the dense kernels) come first.
+    expect(lines.find((l) => /^\s*k0_/.test(l))).toMatch(/^\s*k0_matmul(_pack_b)?\s+\d+ ops?: matmul.*\(stdlib\/layers\.nn:\d+/);
     expect(r.stdout).toMatch(/examples\/iris\.nn:\d+|stdlib\//);
   });
 
@@ -44,6 +46,14 @@ describe("nnc compile", () => {
     expect(roles.filter((r: string) => r.startsWith("param:"))).toHaveLength(4);
     expect(roles.filter((r: string) => r.startsWith("new_param:"))).toHaveLength(4);
     expect(m.params.map((p: { shape: string[] }) => p.shape)).toEqual([["4", "8"], ["8"], ["8", "3"], ["3"]]);
+  });
+
+  it("with vectors, the manifest names the kept packings of the dense kernels and the load entry that prepares them", () => {
+    const m = JSON.parse(fs.readFileSync(path.join(out, "manifest.json"), "utf8"));
+    if (cpuVectorWidth() <= 1) return expect(m.load_entry).toBeUndefined();
+    expect(m.load_entry).toContain("nnc_load");
+    const kept = m.buffers.filter((b: { kind: string }) => b.kind === "state").map((b: { role: string }) => b.role).sort();
+    expect(kept).toEqual(["packing:dense.kernel", "packing:dense_1.kernel"]);
   });
 
   it("an unchanged model is not compiled again (the cache is keyed by the kernel IR's hash)", () => {

@@ -6,7 +6,7 @@ import { planFor } from "../../src/cli/run.js";
 import { kernelList } from "../../src/codegen/kir/printer.js";
 import { verifyProgram } from "../../src/codegen/kir/verify.js";
 import { lowerGraph } from "../../src/codegen/lower/lower.js";
-import { evalRunner, stepFiniteOutputs, stepRunner } from "../../src/runtime/cpu/backend.js";
+import { evalRunner, stepLowering, stepRunner } from "../../src/runtime/cpu/backend.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { createSession } from "../../src/runtime/session.js";
 import type { StepState } from "../../src/runtime/step.js";
@@ -37,13 +37,13 @@ describe("CPU backend vs the reference executor, per example", () => {
       // Dropout draws from different random streams on the two backends; rate 0 makes them comparable.
       for (const n of s.step.graph.nodes) if (n.op === "dropout_mask") n.attrs["rate"] = 0;
       // As `nnc run` lowers the step: with its finite check of the new parameters as the last kernel.
-      const finiteOutputs = stepFiniteOutputs(s);
-      const low = lowerGraph(s.step.graph, { finiteOutputs });
+      const lowering = stepLowering(s);
+      const low = lowerGraph(s.step.graph, lowering);
       expect(low.diagnostics).toEqual([]);
       expect(verifyProgram(low.program!)).toEqual([]);
       await expect(kernelList(low.program!).replaceAll(path.sep, "/")).toMatchFileSnapshot(`../golden/__golden__/kernels/${f.replace(".nn", ".txt")}`);
       // With AVX-512's 16 lanes: packed GEMMs (packing of loop-invariant weights outside recurrences).
-      const wide = lowerGraph(s.step.graph, { vectorWidth: 16, finiteOutputs });
+      const wide = lowerGraph(s.step.graph, { vectorWidth: 16, ...lowering });
       expect(verifyProgram(wide.program!)).toEqual([]);
       await expect(kernelList(wide.program!).replaceAll(path.sep, "/")).toMatchFileSnapshot(`../golden/__golden__/kernels-16-lanes/${f.replace(".nn", ".txt")}`);
 

@@ -70,6 +70,12 @@ export interface KBuffer {
   kind: BufferKind;
   /** temp only: byte offset in the arena (set by memory planning). */
   offset?: Dim;
+  /**
+   * state only: the steps keep it up to date themselves, storing the new value of output buffer
+   * `follows` into it (a weight's packed panels, from the update that computes the weight). The host
+   * runs the load steps again only when the parameters change otherwise.
+   */
+  follows?: number;
 }
 
 export type KStep = { k: "kernel"; kernel: Kernel } | { k: "seq"; v: string; n: KExpr; body: KStep[] };

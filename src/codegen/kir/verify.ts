@@ -1,7 +1,7 @@
 // The kernel-IR verifier: every renderer may assume what it checks (bound variables, declared locals,
 // well-typed expressions, buffers that exist, inputs never written, parallel loops only outermost).
 import type { KExpr, KProgram, KStep, KStmt, KType } from "./kir.js";
-import { buffersOf } from "./walk.js";
+import { buffersOf, kernelsOf } from "./walk.js";
 
 const COMPARE = new Set(["gt", "ge", "lt", "le", "eq"]);
 
@@ -119,7 +119,14 @@ export function verifyProgram(p: KProgram): string[] {
     for (const b of writes) if (p.buffers[b]!.kind !== "state") errors.push(`load step writes ${p.buffers[b]!.name}, which is not state`);
   });
   kinds(p.steps, (_, writes) => {
-    for (const b of writes) if (p.buffers[b]!.kind === "state") errors.push(`a step writes state ${p.buffers[b]!.name}`);
+    for (const b of writes) if (p.buffers[b]!.kind === "state" && p.buffers[b]!.follows === undefined) errors.push(`a step writes state ${p.buffers[b]!.name}`);
   });
+  // State that follows an output is written by the kernels that write that output, and only by them.
+  const writers = (buf: number) => kernelsOf(p.steps).filter((k) => buffersOf({ k: "kernel", kernel: k }).writes.has(buf)).map((k) => k.name);
+  for (const b of p.buffers) {
+    if (b.follows === undefined) continue;
+    if (b.kind !== "state") errors.push(`${b.name} follows an output but is not state`);
+    else if (writers(b.id).join() !== writers(b.follows).join()) errors.push(`${b.name} is written by ${writers(b.id).join(", ") || "no kernel"}, not by the writers of ${p.buffers[b.follows]!.name}`);
+  }
   return errors;
 }

@@ -4,11 +4,12 @@
 // are stored too.
 import type { IRNode, Value } from "../../ir/graph.js";
 import type { KExpr, KStmt } from "../kir/kir.js";
-import { flatten, v64 } from "../kir/expr.js";
+import { add, c64, dimExpr, div, flatten, mod, mul, v64 } from "../kir/expr.js";
 import { exprToString } from "../kir/printer.js";
 import { ktype } from "./attrs.js";
 import type { Epilogue } from "./gemm.js";
 import { type ExprCtx, injectiveAt } from "./injective.js";
+import type { PanelLayout } from "./templates.js";
 import { NotVectorizable, subst, vectorize } from "./vectorize.js";
 
 /** A fused value was read at an index other than its reader's own: the fusion is abandoned. */
@@ -31,6 +32,12 @@ export interface EpilogueParts {
   ctx: ExprCtx;
   virtual: Map<number, (idx: KExpr[]) => KExpr>;
   bufferFor(v: Value): number;
+  /** Weight packings kept by the step (lower.ts, `updatedParams`): which 2-D outputs are stored here, and the panels to store them into too. */
+  panels?: {
+    stored(v: Value): void;
+    layout(v: Value): PanelLayout | undefined;
+    done(v: Value): void;
+  };
 }
 
 const J = "jcol";
@@ -66,6 +73,15 @@ export function gemmEpilogue(p: EpilogueParts): Epilogue {
           const e: KExpr = v.vec ? v.e : { k: "splat", t: "f32", lanes: cx.lanes, a: v.e };
           st.push({ k: "local", name, t: "f32", init: e, lanes: cx.lanes });
           st.push({ k: "store", buf: p.bufferFor(x.output), idx: subst(flatten(iv, shape), J, j0), value: { k: "get", t: "f32", name }, lanes: cx.lanes, count });
+          if (shape.length !== 2 || !p.panels) return;
+          p.panels.stored(x.output);
+          const layout = p.panels.layout(x.output);
+          if (!layout) return;
+          // The same vector into the kept panels: j0 is a multiple of the lanes, so within one panel.
+          const { buf, rows, nr } = layout;
+          const idx = add(mul(add(mul(div(j0, c64(nr)), dimExpr(rows)), iv[0]!), c64(nr)), mod(j0, c64(nr)));
+          st.push({ k: "store", buf, idx, value: { k: "get", t: "f32", name }, lanes: cx.lanes, count });
+          p.panels.done(x.output);
         };
         for (const x of p.guests) {
           const name = `e${x.output.id}`;

@@ -165,7 +165,9 @@ function packB(s: GemmSpec, nr: number, ctx: ExprCtx, byPart = false): { buf: nu
       return nest("pk", [K, sub(hi, lo)], ([k, q]) => panel([], k!, add(lo, q!)), false);
     })
     : nest("p", [...s.bBatch.map(dimExpr), K, panels], (v) => panel(v.slice(0, -2), v[v.length - 2]!, v[v.length - 1]!));
-  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b", invariant: s.bValue }, panels };
+  // B read as it lies in memory (a weight): the panels are a plain layout of it that a step may keep.
+  const packed = s.bRows !== undefined && s.bBatch.length === 0 ? { buf, rows: s.K, nr } : undefined;
+  return { buf, kernel: { body, cost: dimExpr(size), name: "pack_b", invariant: s.bValue, ...(packed ? { packed } : {}) }, panels };
 }
 
 /**

@@ -18,7 +18,7 @@ import { planMemory } from "./memory.js";
 import { CHECK_PARTS, finiteCheck } from "./finite-check.js";
 import { buffersOf, dimsOf, walkStmts } from "../kir/walk.js";
 import { convGemmTemplate, poolFusable } from "./conv-gemm.js";
-import { argmaxTemplate, nest, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
+import { argmaxTemplate, nest, type PanelLayout, poolTemplate, reduceTemplate, scatterTemplate, sumToTemplate, type Template } from "./templates.js";
 
 export interface LowerResult {
   program?: KProgram;
@@ -58,6 +58,14 @@ export interface LowerOptions {
   constantParams?: boolean;
   /** Indices of outputs checked for non-finite values at the end of the program (KProgram.finite). */
   finiteOutputs?: number[];
+  /**
+   * A training step's parameters (value ids) and the outputs (indices) holding their new values. A
+   * weight packed as it lies (a dense kernel's B) whose new value a GEMM epilogue stores (Adam's update
+   * fused into the weight gradient) keeps its packing between steps: the packing moves to the load
+   * steps, and the epilogue stores the new weight's panels too (KBuffer.follows). W1: the forward's
+   * packing of W was 8% of the step, and its product read W's panels from the other core's cache.
+   */
+  updatedParams?: { param: number; output: number }[];
 }
 
 export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
@@ -73,7 +81,17 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
     };
   }
   try {
-    return { program: new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false, opts.finiteOutputs ?? []).run(), diagnostics: [] };
+    const lower = (follow: ReadonlyMap<number, number>) => new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false, opts.finiteOutputs ?? [], follow);
+    const first = lower(new Map());
+    const program = first.run();
+    // Which weights can keep their packing is known once the whole step is lowered: lower it again.
+    const plan = opts.constantParams ? new Map<number, number>() : first.followable(opts.updatedParams ?? []);
+    if (plan.size) {
+      const second = lower(plan);
+      const kept = second.run();
+      if (second.followsAll()) return { program: kept, diagnostics: [] };
+    }
+    return { program, diagnostics: [] };
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
     const span = e.node?.span ?? g.nodes[0]?.span;
@@ -128,7 +146,30 @@ class Lowering {
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
-  constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean, private readonly finiteOutputs: number[]) {}
+  /** Pass one: packings of a parameter as it lies (by value id), and 2-D outputs stored by a GEMM epilogue. */
+  private readonly plainPacks = new Map<number, number>();
+  private readonly epilogueStored = new Set<number>();
+  /** Pass two: the kept packing each planned output's epilogue must also store, and those it did. */
+  private readonly followers = new Map<number, PanelLayout>();
+  private readonly followed = new Set<number>();
+
+  /** `follow`: parameter value id → id of the output value holding its new value, whose packing is kept. */
+  constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean, private readonly finiteOutputs: number[], private readonly follow: ReadonlyMap<number, number>) {}
+
+  /** After pass one: the updated parameters packed once, as they lie, whose new value an epilogue stores. */
+  followable(updated: { param: number; output: number }[]): Map<number, number> {
+    const plan = new Map<number, number>();
+    for (const u of updated) {
+      const out = this.g.outputs[u.output];
+      if (out && this.plainPacks.get(u.param) === 1 && this.epilogueStored.has(out.id)) plan.set(u.param, out.id);
+    }
+    return plan;
+  }
+
+  /** After pass two: every planned packing is stored by its weight's update. */
+  followsAll(): boolean {
+    return [...this.follow.values()].every((o) => this.followed.has(o));
+  }
 
   run(): KProgram {
     const g = this.g;
@@ -466,12 +507,19 @@ class Lowering {
 
   /** The GEMM `gemm` storing `host`'s and its guests' outputs; false when their expressions do not vectorise. */
   private emitWithEpilogue(gemm: IRNode, host: IRNode, guests: IRNode[]): boolean {
-    const epilogue = gemmEpilogue({ h: gemm.output, host, guests, ctx: this.ctx, virtual: this.virtual, bufferFor: (v) => this.bufferFor(v) });
+    const top = this.levels.length === 1;
+    const epilogue = gemmEpilogue({
+      h: gemm.output, host, guests, ctx: this.ctx, virtual: this.virtual, bufferFor: (v) => this.bufferFor(v),
+      panels: top ? { stored: (v) => this.epilogueStored.add(v.id), layout: (v) => this.followers.get(v.id), done: (v) => done.push(v.id) } : undefined,
+    });
+    // Packings stored by this attempt count only if it succeeds.
+    const done: number[] = [];
     this.fused = [gemm];
     const mark = this.buffers.length;
     try {
       const tpl = TEMPLATES[gemm.op]!(gemm, this.bufferFor(host.output), this.ctx, epilogue);
       this.emitTemplate(gemm, tpl, [...this.fused, ...guests, host]);
+      for (const id of done) this.followed.add(id);
       return true;
     } catch (e) {
       if (!(e instanceof NotVectorizable || e instanceof NotIdentity)) throw e;
@@ -520,12 +568,25 @@ class Lowering {
 
   private emitTemplate(n: IRNode, tpl: Template, fused: IRNode[]): void {
     for (const pre of tpl.before ?? []) {
+      if (this.keepPacking(pre, n)) continue;
       if (this.constantParams && this.pushLoad(pre, `${n.op}_${pre.name ?? "pre"}`, n)) continue;
       // Packing a loop-invariant operand (an LSTM's weights) runs once, before the recurrence.
       const level = pre.invariant ? Math.min(this.readDepth(pre.invariant), this.levels.length - 1) : this.levels.length - 1;
       this.push(pre, `${n.op}_${pre.name ?? "pre"}`, [n], this.levels[level]);
     }
     this.push(tpl, `${n.op}`, fused);
+  }
+
+  /** A weight's packing that the step keeps up to date (`follow`): it runs at load instead. */
+  private keepPacking(pre: Template, n: IRNode): boolean {
+    const param = pre.packed && pre.invariant && this.paramBufs.has(this.bufOf.get(pre.invariant.id) ?? -1) ? pre.invariant : undefined;
+    if (!param || this.levels.length > 1) return false;
+    this.plainPacks.set(param.id, (this.plainPacks.get(param.id) ?? 0) + 1);
+    const out = this.follow.get(param.id);
+    if (out === undefined || !this.pushLoad(pre, `${n.op}_${pre.name ?? "pre"}`, n)) return false;
+    this.followers.set(out, pre.packed!);
+    this.buffers[pre.packed!.buf]!.follows = this.bufOf.get(out)!;
+    return true;
   }
 
   /** The deepest recurrence whose values `v`'s elements read (a transposed weight inlined in a scan body reads only the weight). */

@@ -19,6 +19,18 @@ export interface Template {
   name?: string;
   /** A `before` kernel that reads only this value: it may run outside recurrences this value is outside of. */
   invariant?: Value;
+  /**
+   * A `before` kernel packing `invariant` (a row-major matrix of `rows` rows) into column panels
+   * P[jt][rows][nr] in `buf`: a training step may keep it between steps (lower.ts, persistent packs).
+   */
+  packed?: PanelLayout;
+}
+
+/** Column panels of `nr` columns, each `rows` rows long, one after another: element (r, j) at (⌊j/nr⌋·rows + r)·nr + j mod nr. */
+export interface PanelLayout {
+  buf: number;
+  rows: Dim;
+  nr: number;
 }
 
 /** Nested loops over `extents` (the first parallel) around `inner`, which receives the loop variables. */

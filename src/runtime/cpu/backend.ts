@@ -24,7 +24,7 @@ export interface RunnerChoice {
 export function stepRunner(s: Session, backend: Backend, env: Record<string, string | undefined> = process.env): RunnerChoice {
   if (backend === "ref") return { runner: referenceRunner(s), message: "reference backend" };
   const t0 = performance.now();
-  const r = userErrors(() => compileGraph(s.step.graph, { env, finiteOutputs: stepFiniteOutputs(s) }));
+  const r = userErrors(() => compileGraph(s.step.graph, { env, ...stepLowering(s) }));
   if (!r.compiled) {
     // An op the compiler cannot lower yet: train anyway, on the reference backend, and say why.
     return { runner: referenceRunner(s), message: `reference backend (${r.diagnostics[0]!.message})` };
@@ -32,9 +32,13 @@ export function stepRunner(s: Session, backend: Backend, env: Record<string, str
   return { runner: new CpuStepRunner(s, r.compiled), message: compiledMessage(r.compiled, t0) };
 }
 
-/** The training step's new parameters: the step checks them for non-finite values itself. */
-export function stepFiniteOutputs(s: Session): number[] {
-  return s.step.out.params.map((o) => o.index);
+/**
+ * How a training step is lowered, the same for `nnc run` and `nnc compile` (so one cached library): it
+ * checks its new parameters for non-finite values itself, and may keep weights' packings between steps.
+ */
+export function stepLowering(s: Session): { finiteOutputs: number[]; updatedParams: { param: number; output: number }[] } {
+  const ps = s.step.out.params;
+  return { finiteOutputs: ps.map((o) => o.index), updatedParams: ps.map((o) => ({ param: o.param.value.id, output: o.index })) };
 }
 
 export interface EvaluatorChoice {

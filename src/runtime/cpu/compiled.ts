@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { Graph, Value } from "../../ir/graph.js";
-import { lowerGraph } from "../../codegen/lower/lower.js";
+import { type LowerOptions, lowerGraph } from "../../codegen/lower/lower.js";
 import { compileProgram, type CompiledLibrary } from "../../codegen/llvm/toolchain.js";
 import type { KProgram } from "../../codegen/kir/kir.js";
 import { castTensor, RuntimeError, type Tensor } from "../tensor.js";
@@ -17,6 +17,8 @@ export interface CompileOptions {
   constantParams?: boolean;
   /** Outputs the program checks for non-finite values itself (LowerOptions.finiteOutputs). */
   finiteOutputs?: number[];
+  /** A training step's parameters and their new values (LowerOptions.updatedParams). */
+  updatedParams?: LowerOptions["updatedParams"];
 }
 
 export class CompiledGraph {
@@ -78,7 +80,7 @@ let vectorWidth: number | undefined;
 
 /** Lowers, renders and compiles `g`; diagnostics when the graph uses what the backend cannot lower. */
 export function compileGraph(g: Graph, opts: CompileOptions = {}): { compiled?: CompiledGraph; diagnostics: Diagnostic[] } {
-  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth(), constantParams: opts.constantParams, finiteOutputs: opts.finiteOutputs });
+  const low = lowerGraph(g, { vectorWidth: cpuVectorWidth(), constantParams: opts.constantParams, finiteOutputs: opts.finiteOutputs, updatedParams: opts.updatedParams });
   if (!low.program) return { diagnostics: low.diagnostics };
   const library = compileProgram(low.program, opts);
   return { compiled: new CompiledGraph(g, low.program, new NativeProgram(low.program, library.lib), library), diagnostics: [] };

@@ -1,7 +1,8 @@
 // The training step on the compiled CPU backend. Parameters, slots and statistics stay in native
 // memory: each has an input buffer and an output buffer, and a committed step swaps the two
 // (ping-pong), so no weights are copied between steps. The host only writes (or lends) the batch and
-// reads scalars.
+// reads scalars. Weights' packings the step keeps up to date itself (KBuffer.follows) are prepared
+// again (the program's load steps) only when the parameters did not come from the last committed step.
 import type { ParamInfo } from "../../ir/graph.js";
 import type { Session } from "../session.js";
 import type { StepResult, StepRunner, StepState } from "../step.js";
@@ -27,6 +28,8 @@ export class CpuStepRunner implements StepRunner {
   private readonly inputBuf: (valueId: number) => number;
   /** Non-trainable parameters without a state update: fed every step (they are few and small). */
   private readonly unpaired: ParamInfo[];
+  /** The program's kept packings were made from the parameters now in the input buffers (the last step was committed). */
+  private packed = false;
 
   constructor(private readonly s: Session, private readonly c: CompiledGraph) {
     const g = s.step, p = c.program;
@@ -61,10 +64,16 @@ export class CpuStepRunner implements StepRunner {
     n.view(this.inputBuf(g.lr.id), dims)[0] = lr;
     n.view(this.inputBuf(g.step.id), dims)[0] = st.step + 1;
     for (const p of this.unpaired) n.view(this.inputBuf(p.value.id), dims).set(st.weights.get(p.name)!.data);
+    let packed = this.packed;
     for (const q of this.pairs) {
       const cur = (q.kind === "weight" ? st.weights : st.slots).get(q.name)!;
-      if (this.handed.get(q.name) !== cur) n.view(q.input, dims).set(cur.data);
+      if (this.handed.get(q.name) === cur) continue;
+      n.view(q.input, dims).set(cur.data);
+      if (q.kind === "weight") packed = false;
     }
+    if (!packed) n.load();
+    // Until this step is committed, the kept packings hold its new weights, not the inputs.
+    this.packed = false;
     n.run(dims, Math.floor(rng.next() * 2 ** 32), lent);
     const scalarOut = (i: number) => n.view(c.program.outputs[i]!, dims)[0]!;
     const loss = scalarOut(g.out.loss);
@@ -86,6 +95,7 @@ export class CpuStepRunner implements StepRunner {
           (q.kind === "weight" ? st.weights : st.slots).set(q.name, t);
           this.handed.set(q.name, t);
         }
+        this.packed = true;
         st.step++;
       },
     };
