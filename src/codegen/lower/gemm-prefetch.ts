@@ -12,10 +12,12 @@ import type { Epilogue } from "./gemm.js";
 /** K iterations between two rows' prefetches. */
 export const PREFETCH_EVERY = 8;
 
-/** The register tile: `mr` rows from `i0` (clamped to `lastRow`), two vectors of `lanes` from column `j0`. */
+/** The register tile: `mr` rows from `i0` (clamped to `lastRow`), `vectors` vectors of `lanes` from column `j0`. */
 export interface TileRows {
   mr: number;
   lanes: number;
+  /** Vectors of `lanes` per tile row (1 or 2). */
+  vectors: number;
   i0: KExpr;
   lastRow: KExpr;
   j0: KExpr;
@@ -61,7 +63,7 @@ export function epilogueAhead(epilogue: Epilogue, cIndex: (i: KExpr, j: KExpr) =
   const row = get("pf_i");
   const zero: KExpr = { k: "splat", t: "f32", lanes: W, a: cst("f32", 0) };
   // The epilogue's statements for a symbolic row: every access indexed by it is a line to prefetch.
-  const probe = [0, 1].flatMap((c) => epilogue.store((j) => cIndex(row, j), add(j0, c64(c * W)), zero, counts[c]!));
+  const probe = Array.from({ length: tile.vectors }, (_, c) => c).flatMap((c) => epilogue.store((j) => cIndex(row, j), add(j0, c64(c * W)), zero, counts[c]!));
   const lines = new Map<string, KStmt>();
   const note = (buf: number, idx: KExpr, write: boolean): void => {
     const gets: string[] = [];
@@ -89,5 +91,5 @@ export function reloadAhead(buf: number, c: (i: KExpr, j: KExpr) => KExpr, tile:
   const { mr, lanes: W, i0, lastRow, j0 } = tile;
   const on = bin("and", bin("gt", kb, c64(0)), bin("lt", next, tiles));
   // A prefetch never faults: the second vector of a ragged panel may point past the row.
-  return every("rl", on, PREFETCH_EVERY / 2, mr, (r) => [0, 1].map((q) => ({ k: "prefetch", buf, idx: c(minE(add(add(i0, c64(mr)), r), lastRow), add(j0, c64(q * W))), write: true })));
+  return every("rl", on, PREFETCH_EVERY / 2, mr, (r) => Array.from({ length: tile.vectors }, (_, q) => ({ k: "prefetch", buf, idx: c(minE(add(add(i0, c64(mr)), r), lastRow), add(j0, c64(q * W))), write: true })));
 }

@@ -1,5 +1,6 @@
 // Matmul. With f32 vectors (W lanes): B is first packed into column panels of 2W (zero-padded), so
-// the inner loop streams one contiguous panel; C is computed in MR × 2W register tiles by FMAs with a
+// the inner loop streams one contiguous panel; C is computed in MR × 2W register tiles (MR × W when C
+// has at most W columns, a classifier's 10: half the FMAs and epilogue work) by FMAs with a
 // broadcast element of A, blocked over K (a KC × 2W panel stays in L1 while every row tile of a chunk
 // of rows passes over it). Ragged edges use masked vector loads and stores; rows past M read A's last
 // row and are not stored. Without vectors (integers, or no SIMD) C is computed in MR × NR scalar
@@ -177,7 +178,10 @@ function columnSplit(s: GemmSpec, nr: number): boolean | KExpr {
 
 export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template {
   const M = dimExpr(s.M), K = dimExpr(s.K), N = dimExpr(s.N);
-  const W = ctx.lanes, nr = 2 * W, t: KType = "f32";
+  const W = ctx.lanes, t: KType = "f32";
+  // Vectors per tile row, and the panel width.
+  const nv = s.N.value !== undefined && s.N.value <= W ? 1 : 2, nr = nv * W;
+  const vecs = Array.from({ length: nv }, (_, c) => c);
   const mr = s.mr ?? tileRows(s.M);
   const byColumns = columnSplit(s, nr);
   const pb = packB(s, nr, ctx, byColumns !== false);
@@ -277,7 +281,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
     const { group, store } = s.pool!;
     return Array.from({ length: mr / group }, (_, q): KStmt[] => {
       const first = add(i0, c64(q * group));
-      const body = [0, 1].flatMap((c): KStmt[] => {
+      const body = vecs.flatMap((c): KStmt[] => {
         const jc = add(j0, c64(c * W)), st: KStmt[] = [];
         let m: KExpr | undefined;
         for (let r = q * group; r < (q + 1) * group; r++) {
@@ -310,7 +314,7 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
       return [...packBlock, ...nest("jt", [jr ? sub(jr[1], jr[0]) : pb.panels], ([jv]) => {
         const jt = jr ? add(jr[0], jv!) : jv!;
         const j0 = mul(jt, c64(nr));
-        const counts = [0, 1].map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
+        const counts = vecs.map((c) => minE(c64(W), maxE(c64(0), sub(N, add(j0, c64(c * W))))));
         return nest("it", [gn], ([it]) => {
           const tile = add(t0, it!);
           const i0 = mul(tile, c64(mr));
@@ -320,14 +324,14 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
           for (let r = 0; r < mr; r++) {
             const i = minE(add(i0, c64(r)), lastRow);
             if (direct && (!direct.contiguous || r === 0)) out.push({ k: "local", name: `base${r}`, t: "i64", init: direct.base(i) });
-            for (let c = 0; c < 2; c++) {
+            for (let c = 0; c < nv; c++) {
               out.push({ k: "local", name: acc(r, c), t, init: zero, lanes: W });
               reload.push({ k: "set", name: acc(r, c), value: { k: "load", t, buf: tg.buf, idx: tg.c(bv, i, add(j0, c64(c * W))), lanes: W, count: counts[c] } });
             }
           }
           // Later K blocks add to what earlier ones stored.
           if (!s.pool) out.push({ k: "if", cond: bin("gt", kbv!, c64(0)), body: reload });
-          const rows = { mr, lanes: W, i0, lastRow, j0 };
+          const rows = { mr, lanes: W, vectors: nv, i0, lastRow, j0 };
           const ahead = tg.final && s.epilogue && !s.pool ? epilogueAhead(s.epilogue, (i, j) => s.cIndex(bv, i, j), rows, counts, bin("eq", add(kbv!, c64(1)), kb)) : undefined;
           const pf = [...(ahead ? [ahead] : []), ...(reloads ? [reloadAhead(tg.buf, (i, j) => tg.c(bv, i, j), rows, kbv!, add(it!, c64(1)), gn)] : [])];
           out.push(...pf.flatMap((p) => p.init));
@@ -335,20 +339,20 @@ export function packedGemm(s: GemmSpec, outBuf: number, ctx: ExprCtx): Template 
             const k = add(k0, kk!);
             const st: KStmt[] = pf.flatMap((p) => p.at(kk!));
             const bAt = mul(add(mul(add(bBase, jt), K), k), c64(nr));
-            for (let c = 0; c < 2; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
+            for (let c = 0; c < nv; c++) st.push({ k: "local", name: `b${c}`, t, init: { k: "load", t, buf: pb.buf, idx: add(bAt, c64(c * W)), lanes: W }, lanes: W });
             const aAt = mul(add(mul(add(aBase, tile), K), k), c64(mr));
             if (direct) st.push({ k: "local", name: "off", t: "i64", init: direct.off ? cast("i64", { k: "load", t: "i32", buf: offs, idx: k }) : k });
             for (let r = 0; r < mr; r++) {
               const rowAt = direct?.contiguous ? add(add(get("i64", "base0"), get("i64", "off")), c64(r)) : add(get("i64", `base${r}`), get("i64", "off"));
               const av: KExpr = direct ? { k: "load", t, buf: direct.buf, idx: rowAt } : { k: "load", t, buf: pa!.buf, idx: add(aAt, c64(r)) };
               st.push({ k: "local", name: "a", t, init: { k: "splat", t, lanes: W, a: av }, lanes: W });
-              for (let c = 0; c < 2; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
+              for (let c = 0; c < nv; c++) st.push({ k: "set", name: acc(r, c), value: bin("add", mul(get(t, "a"), get(t, `b${c}`)), get(t, acc(r, c))) });
             }
             return st;
           }, false));
           const rowStores = (store: (i: KExpr, r: number, c: number) => KStmt[]): KStmt[] => Array.from({ length: mr }, (_, r): KStmt[] => {
             const i = add(i0, c64(r));
-            const st = [0, 1].flatMap((c) => store(i, r, c));
+            const st = vecs.flatMap((c) => store(i, r, c));
             // Row 0 of a tile always exists.
             return r === 0 ? st : [{ k: "if", cond: bin("lt", i, M), body: st }];
           }).flat();
