@@ -32,9 +32,8 @@ export interface EpilogueParts {
   ctx: ExprCtx;
   virtual: Map<number, (idx: KExpr[]) => KExpr>;
   bufferFor(v: Value): number;
-  /** Weight packings kept by the step (lower.ts, `updatedParams`): which 2-D outputs are stored here, and the panels to store them into too. */
+  /** Weight packings kept by the step (lower.ts, `updatedParams`): the panels to store a 2-D output into too. */
   panels?: {
-    stored(v: Value): void;
     layout(v: Value): PanelLayout | undefined;
     done(v: Value): void;
   };
@@ -74,7 +73,6 @@ export function gemmEpilogue(p: EpilogueParts): Epilogue {
           st.push({ k: "local", name, t: "f32", init: e, lanes: cx.lanes });
           st.push({ k: "store", buf: p.bufferFor(x.output), idx: subst(flatten(iv, shape), J, j0), value: { k: "get", t: "f32", name }, lanes: cx.lanes, count });
           if (shape.length !== 2 || !p.panels) return;
-          p.panels.stored(x.output);
           const layout = p.panels.layout(x.output);
           if (!layout) return;
           // The same vector into the kept panels: j0 is a multiple of the lanes, so within one panel.

@@ -68,6 +68,22 @@ export interface LowerOptions {
   updatedParams?: { param: number; output: number }[];
 }
 
+/**
+ * Updated parameters whose packing a step may keep: read as B by exactly one matmul, outside any
+ * recurrence (parameter value id → id of the output holding the new value).
+ */
+function keepablePacks(g: Graph, updated: { param: number; output: number }[]): Map<number, number> {
+  const readers = new Map<number, number>();
+  for (const n of allNodes(g)) if (n.op === "matmul") readers.set(n.inputs[1]!.id, (readers.get(n.inputs[1]!.id) ?? 0) + 1);
+  const top = new Set(g.nodes.filter((n) => n.op === "matmul").map((n) => n.inputs[1]!.id));
+  const plan = new Map<number, number>();
+  for (const u of updated) {
+    const out = g.outputs[u.output];
+    if (out && readers.get(u.param) === 1 && top.has(u.param)) plan.set(u.param, out.id);
+  }
+  return plan;
+}
+
 export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
   const unsupported = allNodes(g).filter((n) => !LOWERABLE.has(n.op));
   if (unsupported.length) {
@@ -82,16 +98,15 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): LowerResult {
   }
   try {
     const lower = (follow: ReadonlyMap<number, number>) => new Lowering(g, opts.vectorWidth ?? 1, opts.constantParams ?? false, opts.finiteOutputs ?? [], follow);
-    const first = lower(new Map());
-    const program = first.run();
-    // Which weights can keep their packing is known once the whole step is lowered: lower it again.
-    const plan = opts.constantParams ? new Map<number, number>() : first.followable(opts.updatedParams ?? []);
-    if (plan.size) {
-      const second = lower(plan);
-      const kept = second.run();
-      if (second.followsAll()) return { program: kept, diagnostics: [] };
+    // Kept packings are planned from the graph; where an update turned out not to store its weight's
+    // panels (not an epilogue), the step is lowered again keeping only those that were stored.
+    let plan = opts.constantParams ? new Map<number, number>() : keepablePacks(g, opts.updatedParams ?? []);
+    for (;;) {
+      const low = lower(plan);
+      const program = low.run();
+      if (low.followsAll()) return { program, diagnostics: [] };
+      plan = low.followedPlan();
     }
-    return { program, diagnostics: [] };
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
     const span = e.node?.span ?? g.nodes[0]?.span;
@@ -146,29 +161,21 @@ class Lowering {
   /** Nodes fused into the kernel being built (for its origin). */
   private fused: IRNode[] = [];
 
-  /** Pass one: packings of a parameter as it lies (by value id), and 2-D outputs stored by a GEMM epilogue. */
-  private readonly plainPacks = new Map<number, number>();
-  private readonly epilogueStored = new Set<number>();
-  /** Pass two: the kept packing each planned output's epilogue must also store, and those it did. */
+  /** The kept packing each planned output's epilogue must also store (by output value id), and those it did. */
   private readonly followers = new Map<number, PanelLayout>();
   private readonly followed = new Set<number>();
 
   /** `follow`: parameter value id → id of the output value holding its new value, whose packing is kept. */
   constructor(private readonly g: Graph, private readonly lanes: number, private readonly constantParams: boolean, private readonly finiteOutputs: number[], private readonly follow: ReadonlyMap<number, number>) {}
 
-  /** After pass one: the updated parameters packed once, as they lie, whose new value an epilogue stores. */
-  followable(updated: { param: number; output: number }[]): Map<number, number> {
-    const plan = new Map<number, number>();
-    for (const u of updated) {
-      const out = this.g.outputs[u.output];
-      if (out && this.plainPacks.get(u.param) === 1 && this.epilogueStored.has(out.id)) plan.set(u.param, out.id);
-    }
-    return plan;
+  /** After run: every packing kept at load is also stored by its weight's update. */
+  followsAll(): boolean {
+    return [...this.followers.keys()].every((o) => this.followed.has(o));
   }
 
-  /** After pass two: every planned packing is stored by its weight's update. */
-  followsAll(): boolean {
-    return [...this.follow.values()].every((o) => this.followed.has(o));
+  /** The plan restricted to the packings whose update stored them. */
+  followedPlan(): Map<number, number> {
+    return new Map([...this.follow].filter(([, o]) => this.followed.has(o)));
   }
 
   run(): KProgram {
@@ -510,7 +517,7 @@ class Lowering {
     const top = this.levels.length === 1;
     const epilogue = gemmEpilogue({
       h: gemm.output, host, guests, ctx: this.ctx, virtual: this.virtual, bufferFor: (v) => this.bufferFor(v),
-      panels: top ? { stored: (v) => this.epilogueStored.add(v.id), layout: (v) => this.followers.get(v.id), done: (v) => done.push(v.id) } : undefined,
+      panels: top ? { layout: (v) => this.followers.get(v.id), done: (v) => done.push(v.id) } : undefined,
     });
     // Packings stored by this attempt count only if it succeeds.
     const done: number[] = [];
@@ -581,7 +588,6 @@ class Lowering {
   private keepPacking(pre: Template, n: IRNode): boolean {
     const param = pre.packed && pre.invariant && this.paramBufs.has(this.bufOf.get(pre.invariant.id) ?? -1) ? pre.invariant : undefined;
     if (!param || this.levels.length > 1) return false;
-    this.plainPacks.set(param.id, (this.plainPacks.get(param.id) ?? 0) + 1);
     const out = this.follow.get(param.id);
     if (out === undefined || !this.pushLoad(pre, `${n.op}_${pre.name ?? "pre"}`, n)) return false;
     this.followers.set(out, pre.packed!);
