@@ -1,5 +1,6 @@
 // The .nn grammar as a chevrotain CST parser. Error recovery is on: a broken file still yields a CST.
-import { CstParser, type CstNode } from "chevrotain";
+import type { CstNode } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 export class NnParser extends CstParser {

@@ -1,7 +1,8 @@
 // The formatter's view of a source: every token of the real lexer plus the comments, in order, with the
 // line breaks between them. The grammar's lexer drops `//` and `/* */` comments (and sets `///` aside), so
 // this lexer uses the same token types but keeps the three comment kinds in the main stream.
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { IToken, Lexer as ChevrotainLexer, TokenType } from "chevrotain";
+import { createToken, Lexer } from "../../grammar/chevrotain.js";
 import * as T from "../../grammar/tokens.js";
 
 const KeptDoc = createToken({ name: "DocComment", pattern: T.DocComment.PATTERN! });
@@ -14,9 +15,9 @@ const KEPT: ReadonlyMap<TokenType, TokenType> = new Map([
   [T.BlockComment, KeptBlock],
 ]);
 
-let lexer: Lexer | undefined;
+let lexer: ChevrotainLexer | undefined;
 /** Built on first use: chevrotain analyses the token set when a lexer is created. */
-function formatLexer(): Lexer {
+function formatLexer(): ChevrotainLexer {
   lexer ??= new Lexer(T.allTokens.map((t) => KEPT.get(t) ?? t), { positionTracking: "full", ensureOptimizations: false });
   return lexer;
 }
